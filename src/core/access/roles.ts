@@ -1,0 +1,58 @@
+/**
+ * Admin roles and what each may do. The matrix is data so that the HTTP layer, the CLI and the tests
+ * all read the same table; `can()` is the only place a permission is decided.
+ *
+ * @module
+ */
+
+export const ADMIN_ROLES = ['global_admin', 'security_admin', 'compliance_admin', 'security_reader'] as const
+export type AdminRole = (typeof ADMIN_ROLES)[number]
+
+export function isAdminRole(value: string): value is AdminRole {
+  return (ADMIN_ROLES as readonly string[]).includes(value)
+}
+
+/** Permissions are `resource.verb`, like governance action names. */
+export const PERMISSIONS = [
+  'activities.read',
+  'activities.ingest',
+  'accounts.read',
+  'accounts.manage',
+  'tokens.manage',
+  'governance.read',
+  'settings.read',
+  'settings.manage',
+] as const
+export type Permission = (typeof PERMISSIONS)[number]
+
+/**
+ * The role matrix, modelled on Defender for Cloud Apps' built-in roles:
+ * - global admin: everything, including accounts and roles;
+ * - security admin: everything about security operations (read, ingest, settings) but not accounts;
+ * - compliance admin: reads activities and the governance log, reads settings;
+ * - security reader: read-only.
+ * Anyone without a role is not an admin and may only see their own profile and manage their own tokens.
+ */
+export const ROLE_PERMISSIONS: Readonly<Record<AdminRole, readonly Permission[]>> = Object.freeze({
+  global_admin: PERMISSIONS,
+  security_admin: ['activities.read', 'activities.ingest', 'accounts.read', 'tokens.manage', 'governance.read', 'settings.read', 'settings.manage'],
+  compliance_admin: ['activities.read', 'accounts.read', 'tokens.manage', 'governance.read', 'settings.read'],
+  security_reader: ['activities.read', 'accounts.read', 'tokens.manage', 'governance.read', 'settings.read'],
+})
+
+/** Who is asking: the authenticated principal, as every decision sees it. */
+export interface Viewer {
+  readonly upn: string
+  readonly roles: readonly AdminRole[]
+  /** Set when the request came with an API token (for the governance log), null for a portal session. */
+  readonly tokenId: string | null
+}
+
+export function isAdmin(viewer: Viewer): boolean {
+  return viewer.roles.length > 0
+}
+
+/** Whether any of the viewer's roles grants `permission`. */
+export function can(viewer: Viewer, permission: Permission): boolean {
+  return viewer.roles.some((role) => ROLE_PERMISSIONS[role].includes(permission))
+}

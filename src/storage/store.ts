@@ -1,0 +1,176 @@
+/**
+ * The storage boundary: one interface, one implementation per engine (`sqlite/`, `postgres/`). Services
+ * and the HTTP layer only ever see these types. Engine differences are capability flags, never
+ * `if (sqlite)` scattered through callers.
+ *
+ * @module
+ */
+
+import type { AdminRole } from '../core/access/roles.js'
+import type { Activity, ClassifiedActivity } from '../core/activity/activity.js'
+import type { GovernanceDraft, GovernanceRecord } from '../core/governance/governance-record.js'
+import type { Disclosure } from '../core/privacy/decide-disclosure.js'
+import type { ActivityPage, ActivityQuery } from '../core/query/activity-query.js'
+
+export type StoreEngine = 'sqlite' | 'postgres'
+
+export interface StoreCapabilities {
+  readonly engine: StoreEngine
+  /** Activity tables are partitioned by time, so retention drops whole partitions. */
+  readonly supportsPartitioning: boolean
+  /** Several Veil nodes may share this store. */
+  readonly supportsMultipleNodes: boolean
+}
+
+/** Per record of an insert batch, in the batch's order. A repeated id (in the store or earlier in the same batch) is a duplicate. */
+export type InsertOutcome = 'inserted' | 'duplicate'
+
+export interface ActivityRepository {
+  /**
+   * Insert a batch in one transaction. Idempotent on the activity id: an id already stored, or repeated
+   * within the batch, is reported `duplicate` and not stored again. Durable when the promise resolves.
+   */
+  insert(batch: readonly ClassifiedActivity[]): Promise<InsertOutcome[]>
+  /**
+   * One page of activities matching `query`, newest first by default. With a disclosure that hides
+   * private activities the query is evaluated as if they did not exist (privacy rule 4): they take part
+   * in no filter, count, sort or cursor.
+   */
+  list(query: ActivityQuery, disclosure: Disclosure): Promise<ActivityPage<Activity>>
+  /** One activity with its raw event, or null when absent or hidden (the caller answers both the same). */
+  get(id: string, disclosure: Disclosure): Promise<Activity | null>
+}
+
+export interface Account {
+  /** Lower-cased UPN or email: the account's identity. */
+  readonly upn: string
+  readonly displayName: string | null
+  readonly roles: readonly AdminRole[]
+  /** PHC-style scrypt hash, or null for accounts that may only use tokens. */
+  readonly passwordHash: string | null
+  readonly disabled: boolean
+  readonly createdAt: number
+  readonly updatedAt: number
+}
+
+export interface NewAccount {
+  readonly upn: string
+  readonly displayName: string | null
+  readonly roles: readonly AdminRole[]
+  readonly passwordHash: string | null
+  readonly createdAt: number
+}
+
+export interface AccountPatch {
+  readonly displayName?: string | null
+  readonly roles?: readonly AdminRole[]
+  readonly passwordHash?: string | null
+  readonly disabled?: boolean
+  readonly updatedAt: number
+}
+
+export interface AccountRepository {
+  get(upn: string): Promise<Account | null>
+  list(): Promise<Account[]>
+  /** Throws ConflictError when the UPN exists. */
+  create(account: NewAccount): Promise<Account>
+  /** Returns null when the account does not exist. */
+  update(upn: string, patch: AccountPatch): Promise<Account | null>
+}
+
+export interface ApiToken {
+  /** Public id (also the token's prefix), safe to show and log. */
+  readonly id: string
+  readonly upn: string
+  readonly name: string
+  /** SHA-256 (hex) of the secret token; the token itself is never stored. */
+  readonly secretHash: string
+  readonly createdAt: number
+  readonly expiresAt: number | null
+  readonly revokedAt: number | null
+  readonly lastUsedAt: number | null
+}
+
+export interface TokenRepository {
+  create(token: Omit<ApiToken, 'revokedAt' | 'lastUsedAt'>): Promise<ApiToken>
+  get(id: string): Promise<ApiToken | null>
+  /** All tokens, or those of one account; newest first. */
+  list(upn?: string): Promise<ApiToken[]>
+  /** Marks the token revoked; null when it does not exist. */
+  revoke(id: string, at: number): Promise<ApiToken | null>
+  /** Records use; cheap and best-effort. */
+  touch(id: string, at: number): Promise<void>
+}
+
+export interface Session {
+  /** SHA-256 (hex) of the session cookie's secret. */
+  readonly idHash: string
+  readonly upn: string
+  readonly csrfToken: string
+  readonly createdAt: number
+  readonly expiresAt: number
+}
+
+export interface SessionRepository {
+  create(session: Session): Promise<void>
+  get(idHash: string): Promise<Session | null>
+  delete(idHash: string): Promise<void>
+  /** Deletes every session of an account (password change, disable). */
+  deleteFor(upn: string): Promise<number>
+  deleteExpired(now: number): Promise<number>
+}
+
+export interface GovernanceListOptions {
+  readonly limit: number
+  /** Only records with `seq` below this (keyset paging, newest first). */
+  readonly beforeSeq?: number
+  readonly action?: string
+  readonly initiator?: string
+}
+
+export interface GovernanceRepository {
+  /**
+   * Seal and append a record after the current head. Appends are serialized across connections (and
+   * across nodes on PostgreSQL) so the chain never forks. Inside a transaction, the record commits or
+   * rolls back with the change it describes.
+   */
+  append(draft: GovernanceDraft, time: number): Promise<GovernanceRecord>
+  /** Newest first. */
+  list(options: GovernanceListOptions): Promise<GovernanceRecord[]>
+  /** The whole chain, oldest first (by seq), streamed in chunks. */
+  readChain(): AsyncIterable<GovernanceRecord>
+}
+
+/** The repositories that can take part in a transaction. */
+export interface StoreTransaction {
+  readonly accounts: AccountRepository
+  readonly tokens: TokenRepository
+  readonly sessions: SessionRepository
+  readonly governance: GovernanceRepository
+}
+
+export interface MigrationReport {
+  /** Names of the migrations applied by this call, in order. */
+  readonly applied: readonly string[]
+  /** Names of all migrations now applied. */
+  readonly current: readonly string[]
+}
+
+export interface Store extends StoreTransaction {
+  readonly capabilities: StoreCapabilities
+  readonly activities: ActivityRepository
+  /** Apply pending migrations (safe to run from several nodes at once). */
+  migrate(): Promise<MigrationReport>
+  /** Run `work` in one transaction: all of it commits, or none. */
+  transaction<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T>
+  /** Cheap liveness check for `/healthz`. */
+  ping(): Promise<void>
+  close(): Promise<void>
+}
+
+export interface StoreOptions {
+  /** `sqlite:PATH`, `sqlite::memory:`, or `postgres://...`. */
+  readonly url: string
+  /** Key of the governance hash chain (32 bytes); never stored in the database. */
+  readonly governanceKey: Buffer
+}
