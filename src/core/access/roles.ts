@@ -18,7 +18,6 @@ export const PERMISSIONS = [
   'activities.ingest',
   'accounts.read',
   'accounts.manage',
-  'tokens.manage',
   'governance.read',
   'settings.read',
   'settings.manage',
@@ -31,13 +30,14 @@ export type Permission = (typeof PERMISSIONS)[number]
  * - security admin: everything about security operations (read, ingest, settings) but not accounts;
  * - compliance admin: reads activities and the governance log, reads settings;
  * - security reader: read-only.
- * Anyone without a role is not an admin and may only see their own profile and manage their own tokens.
+ * Anyone without a role is not an admin: they may sign in, see their own profile and manage their own
+ * API tokens (which carry no more rights than they have), nothing else.
  */
 export const ROLE_PERMISSIONS: Readonly<Record<AdminRole, readonly Permission[]>> = Object.freeze({
   global_admin: PERMISSIONS,
-  security_admin: ['activities.read', 'activities.ingest', 'accounts.read', 'tokens.manage', 'governance.read', 'settings.read', 'settings.manage'],
-  compliance_admin: ['activities.read', 'accounts.read', 'tokens.manage', 'governance.read', 'settings.read'],
-  security_reader: ['activities.read', 'accounts.read', 'tokens.manage', 'governance.read', 'settings.read'],
+  security_admin: ['activities.read', 'activities.ingest', 'accounts.read', 'governance.read', 'settings.read', 'settings.manage'],
+  compliance_admin: ['activities.read', 'accounts.read', 'governance.read', 'settings.read'],
+  security_reader: ['activities.read', 'accounts.read', 'governance.read', 'settings.read'],
 })
 
 /** Who is asking: the authenticated principal, as every decision sees it. */

@@ -1,0 +1,56 @@
+/**
+ * Shared plumbing of the CLI commands: configuration from the environment (with the global
+ * `--database-url` override), runtime start and clean shutdown, reading stdin.
+ *
+ * @module
+ */
+
+import type { Command } from 'commander'
+import { loadConfig, type Config } from '../config/config.js'
+import { DomainError } from '../core/errors.js'
+import { startRuntime, type Runtime, type RuntimeOptions } from '../runtime.js'
+
+/** An error the CLI prints as one line and exits with `exitCode`. */
+export class CliError extends Error {
+  constructor(message: string, readonly exitCode = 1) {
+    super(message)
+    this.name = 'CliError'
+  }
+}
+
+export function configFrom(command: Command, overrides: Record<string, string | undefined> = {}): Readonly<Config> {
+  const globals = command.optsWithGlobals<{ databaseUrl?: string }>()
+  try {
+    return loadConfig({ ...process.env, ...(globals.databaseUrl ? { VEIL_DATABASE_URL: globals.databaseUrl } : {}), ...overrides })
+  } catch (error) {
+    throw new CliError(error instanceof Error ? error.message : String(error), 2)
+  }
+}
+
+/** Run `work` with a started runtime and always close it; domain errors become one clear line. */
+export async function withRuntime<T>(config: Readonly<Config>, work: (runtime: Runtime) => Promise<T>, options: RuntimeOptions = {}): Promise<T> {
+  const runtime = await startRuntime(config, options)
+  try {
+    return await work(runtime)
+  } catch (error) {
+    if (error instanceof DomainError) {
+      const details = error.details.map((d) => `\n  - ${d.index !== undefined ? `record ${d.index}: ` : ''}${d.field ? `${d.field}: ` : ''}${d.reason}`).join('')
+      throw new CliError(`${error.message}${details}`, 2)
+    }
+    throw error
+  } finally {
+    await runtime.close()
+  }
+}
+
+export async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = []
+  for await (const chunk of process.stdin) {
+    chunks.push(chunk as Buffer)
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+export function print(line = ''): void {
+  process.stdout.write(`${line}\n`)
+}

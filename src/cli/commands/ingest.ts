@@ -1,0 +1,61 @@
+import { createReadStream } from 'node:fs'
+import { createInterface } from 'node:readline'
+import type { Command } from 'commander'
+import type { IngestReport, RecordResult } from '../../ingest/ingest-pipeline.js'
+import { parseIngestBody } from '../../ingest/parse-stage.js'
+import { CliError, configFrom, print, withRuntime } from '../cli-support.js'
+
+/** Records per pipeline batch when streaming NDJSON from a file. */
+const BATCH_LINES = 5_000
+
+export function registerIngestCommand(program: Command): void {
+  program
+    .command('ingest')
+    .description('Ingest activities from a file or stdin (-): a JSON array, or NDJSON streamed in batches. Exit 0 when every record was stored (or was a duplicate), 3 when some were rejected (they are listed on stderr).')
+    .argument('<file>', 'path, or - for standard input')
+    .option('--format <format>', 'ingest format (veil, auto)', 'auto')
+    .action(async (file: string, options: { format: string }, command: Command) => {
+      const totals = { accepted: 0, duplicates: 0, rejected: 0 }
+      const report = (batch: IngestReport, offset: number) => {
+        totals.accepted += batch.accepted
+        totals.duplicates += batch.duplicates
+        totals.rejected += batch.rejected
+        for (const r of batch.results.filter((x: RecordResult) => x.status === 'rejected')) {
+          process.stderr.write(`record ${r.index + offset}: ${r.error?.field ? `${r.error.field}: ` : ''}${r.error?.reason ?? 'rejected'}\n`)
+        }
+      }
+      await withRuntime(configFrom(command), async (runtime) => {
+        const input = file === '-' ? process.stdin : createReadStream(file)
+        input.on('error', () => undefined) // reported by the reader below
+        const lines = createInterface({ input, crlfDelay: Infinity })
+        let buffer: string[] = []
+        let offset = 0
+        let firstNonBlank: string | null = null
+        let isArray = false
+        try {
+          for await (const line of lines) {
+            if (firstNonBlank === null && line.trim() !== '') {
+              firstNonBlank = line.trimStart()
+              isArray = firstNonBlank.startsWith('[')
+            }
+            buffer.push(line)
+            // A JSON array is parsed whole; NDJSON is streamed in batches at constant memory.
+            if (!isArray && buffer.length >= BATCH_LINES) {
+              report(await runtime.pipeline.ingest(parseIngestBody(buffer.join('\n')), { format: options.format }), offset)
+              offset += buffer.length
+              buffer = []
+            }
+          }
+        } catch (error) {
+          throw new CliError(`cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`, 2)
+        }
+        if (buffer.some((l) => l.trim() !== '')) {
+          report(await runtime.pipeline.ingest(parseIngestBody(buffer.join('\n')), { format: options.format }), offset)
+        }
+      })
+      print(`accepted ${totals.accepted}, duplicates ${totals.duplicates}, rejected ${totals.rejected}`)
+      if (totals.rejected > 0) {
+        process.exitCode = 3
+      }
+    })
+}

@@ -1,0 +1,139 @@
+/**
+ * Configuration: read once from the environment, validated synchronously, frozen. `loadConfig` is pure
+ * (it takes the environment as an argument); key material is loaded separately by `loadSecrets`, which
+ * does the I/O.
+ *
+ * @module
+ */
+
+import { ValidationError, type ErrorDetail } from '../core/errors.js'
+
+export interface Limits {
+  /** Largest request body, bytes (ingest batches are the big ones). */
+  readonly maxBodyBytes: number
+  /** Largest single ingest record, bytes. */
+  readonly maxRecordBytes: number
+  /** Most records in one ingest batch. */
+  readonly maxBatchRecords: number
+  /** Page size when the caller gives none (Defender's is 100). */
+  readonly defaultPageSize: number
+  /** Largest page a caller may ask for (Defender caps at 100; Veil does not need to). */
+  readonly maxPageSize: number
+  /** Count matching activities up to this many for `total`; past it the page says `moreThanTotal`. */
+  readonly countLimit: number
+  /** Requests per minute per caller (token, session or address) before 429. */
+  readonly requestsPerMinute: number
+}
+
+export interface Config {
+  /** `VEIL_DATABASE_URL`: `sqlite:PATH` (default `sqlite:./data/veil.db`) or `postgres://...`. */
+  readonly databaseUrl: string
+  /** `VEIL_HOST`, default 127.0.0.1 (set 0.0.0.0 to listen on every interface). */
+  readonly host: string
+  /** `VEIL_PORT`, default 8080. */
+  readonly port: number
+  /** `VEIL_LOG_LEVEL`: fatal, error, warn, info (default), debug, trace, silent. */
+  readonly logLevel: string
+  /**
+   * `VEIL_SECRET_KEY` (64 hex characters) or `VEIL_KEY_FILE` (default: `veil.key` beside an SQLite
+   * database, else `./data/veil.key`): the master secret the governance chain key is derived from.
+   * It must never be stored in the database.
+   */
+  readonly secretKeyHex: string | null
+  readonly keyFile: string
+  /** `VEIL_SESSION_TTL_MINUTES`, default 480 (8 hours). */
+  readonly sessionTtlMs: number
+  /** `VEIL_PUBLIC_URL`: how users reach Veil (links in SIEM events and emails). */
+  readonly publicUrl: string | null
+  /** `VEIL_METRICS_PUBLIC=true` serves `/metrics` without authentication (for a Prometheus on a private network). */
+  readonly metricsPublic: boolean
+  /** `VEIL_TRUST_PROXY=true` takes the client address from X-Forwarded-For. */
+  readonly trustProxy: boolean
+  readonly limits: Limits
+}
+
+export const DEFAULT_LIMITS: Limits = Object.freeze({
+  maxBodyBytes: 256 * 1024 * 1024, // 256 MiB: a batch of ~200k typical events
+  maxRecordBytes: 1024 * 1024, // 1 MiB
+  maxBatchRecords: 100_000,
+  defaultPageSize: 100,
+  maxPageSize: 10_000,
+  countLimit: 100_000,
+  requestsPerMinute: 6_000,
+})
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
+
+type Env = Readonly<Record<string, string | undefined>>
+
+/** Validate the environment and return the frozen configuration, or throw listing every problem. */
+export function loadConfig(env: Env): Readonly<Config> {
+  const problems: ErrorDetail[] = []
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name]
+    if (raw === undefined || raw === '') {
+      return fallback
+    }
+    const value = Number(raw)
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push({ field: name, reason: `must be a whole number from ${min} to ${max}, got "${raw}"` })
+      return fallback
+    }
+    return value
+  }
+  const bool = (name: string): boolean => {
+    const raw = env[name]
+    if (raw === undefined || raw === '') {
+      return false
+    }
+    if (!['true', 'false', '1', '0'].includes(raw)) {
+      problems.push({ field: name, reason: `must be true or false, got "${raw}"` })
+    }
+    return raw === 'true' || raw === '1'
+  }
+
+  const databaseUrl = env.VEIL_DATABASE_URL || 'sqlite:./data/veil.db'
+  if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(databaseUrl)) {
+    problems.push({ field: 'VEIL_DATABASE_URL', reason: 'must start with sqlite: (e.g. sqlite:./data/veil.db) or postgres:// (e.g. postgres://user@host:5432/veil)' })
+  }
+  const secretKeyHex = env.VEIL_SECRET_KEY || null
+  if (secretKeyHex !== null && !/^[0-9a-fA-F]{64}$/.test(secretKeyHex)) {
+    problems.push({ field: 'VEIL_SECRET_KEY', reason: 'must be 64 hexadecimal characters (32 bytes); make one with: openssl rand -hex 32' })
+  }
+  const logLevel = env.VEIL_LOG_LEVEL || 'info'
+  if (!LOG_LEVELS.includes(logLevel)) {
+    problems.push({ field: 'VEIL_LOG_LEVEL', reason: `must be one of ${LOG_LEVELS.join(', ')}` })
+  }
+  const publicUrl = env.VEIL_PUBLIC_URL || null
+  if (publicUrl !== null && !/^https?:\/\//.test(publicUrl)) {
+    problems.push({ field: 'VEIL_PUBLIC_URL', reason: 'must be an http:// or https:// URL' })
+  }
+  const sqlitePath = databaseUrl.startsWith('sqlite:') ? databaseUrl.slice('sqlite:'.length) : null
+  const defaultKeyFile = sqlitePath && sqlitePath !== ':memory:' ? `${sqlitePath.replace(/[^/]*$/, '') || './'}veil.key` : './data/veil.key'
+
+  const config: Config = {
+    databaseUrl,
+    host: env.VEIL_HOST || '127.0.0.1',
+    port: int('VEIL_PORT', 8080, 0, 65535),
+    logLevel,
+    secretKeyHex,
+    keyFile: env.VEIL_KEY_FILE || defaultKeyFile,
+    sessionTtlMs: int('VEIL_SESSION_TTL_MINUTES', 480, 1, 60 * 24 * 30) * 60_000,
+    publicUrl,
+    metricsPublic: bool('VEIL_METRICS_PUBLIC'),
+    trustProxy: bool('VEIL_TRUST_PROXY'),
+    limits: Object.freeze({
+      maxBodyBytes: int('VEIL_MAX_BODY_BYTES', DEFAULT_LIMITS.maxBodyBytes, 1024, 2 ** 31),
+      maxRecordBytes: int('VEIL_MAX_RECORD_BYTES', DEFAULT_LIMITS.maxRecordBytes, 1024, 64 * 1024 * 1024),
+      maxBatchRecords: int('VEIL_MAX_BATCH_RECORDS', DEFAULT_LIMITS.maxBatchRecords, 1, 10_000_000),
+      defaultPageSize: int('VEIL_DEFAULT_PAGE_SIZE', DEFAULT_LIMITS.defaultPageSize, 1, 100_000),
+      maxPageSize: int('VEIL_MAX_PAGE_SIZE', DEFAULT_LIMITS.maxPageSize, 1, 100_000),
+      countLimit: int('VEIL_COUNT_LIMIT', DEFAULT_LIMITS.countLimit, 1, 1_000_000_000),
+      requestsPerMinute: int('VEIL_REQUESTS_PER_MINUTE', DEFAULT_LIMITS.requestsPerMinute, 1, 10_000_000),
+    }),
+  }
+  if (problems.length > 0) {
+    throw new ValidationError(`Invalid configuration:\n${problems.map((p) => `  - ${p.field}: ${p.reason}`).join('\n')}`, problems)
+  }
+  return Object.freeze(config)
+}

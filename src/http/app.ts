@@ -1,0 +1,118 @@
+/**
+ * Builds the HTTP application (API, SCIM later, portal later) without listening, so tests drive it
+ * with `inject()` and `server.ts` decides where it listens.
+ *
+ * @module
+ */
+
+import Fastify, { type FastifyInstance } from 'fastify'
+import fastifyCookie from '@fastify/cookie'
+import fastifyRateLimit from '@fastify/rate-limit'
+import fastifySwagger from '@fastify/swagger'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { Config } from '../config/config.js'
+import type { IngestPipeline } from '../ingest/ingest-pipeline.js'
+import type { ServiceContext } from '../services/service-context.js'
+import { registerAuth, type Access } from './auth.js'
+import { handleError, errorBody } from './error-handler.js'
+import type { Metrics } from './metrics.js'
+import { registerAccountRoutes } from './routes/accounts.routes.js'
+import { registerActivityRoutes } from './routes/activities.routes.js'
+import { registerGovernanceRoutes } from './routes/governance.routes.js'
+import { registerIngestRoutes } from './routes/ingest.routes.js'
+import { registerOperationsRoutes } from './routes/operations.routes.js'
+import { registerSessionRoutes } from './routes/session.routes.js'
+import { registerTokenRoutes } from './routes/tokens.routes.js'
+
+export interface AppDeps {
+  readonly ctx: ServiceContext
+  readonly config: Readonly<Config>
+  readonly pipeline: IngestPipeline
+  readonly metrics: Metrics
+  /** Pino options or false; tests pass false. */
+  readonly logger: boolean | Record<string, unknown>
+}
+
+export type App = FastifyInstance
+
+/** A registered route and the access it declares (null: none declared, which a test forbids). */
+export interface RouteAccess {
+  readonly method: string
+  readonly url: string
+  readonly access: Access | null
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    veilRoutes: readonly RouteAccess[]
+  }
+}
+
+export async function buildApp(deps: AppDeps): Promise<App> {
+  const app = Fastify({
+    logger: deps.logger,
+    trustProxy: deps.config.trustProxy,
+    bodyLimit: 1024 * 1024, // JSON API bodies; ingest routes raise it to the configured batch limit
+    routerOptions: { ignoreTrailingSlash: true },
+    disableRequestLogging: false,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  // Every route is listed with the access it declares, so a test can check the role matrix covers all.
+  const routes: RouteAccess[] = []
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD') {
+        routes.push({ method, url: route.url, access: route.config?.access ?? null })
+      }
+    }
+  })
+  app.decorate('veilRoutes', routes)
+
+  app.setErrorHandler(handleError)
+  app.setNotFoundHandler((request, reply) => {
+    void reply.status(404).send(errorBody('not_found', `No route ${request.method} ${request.url.split('?')[0]}`))
+  })
+
+  await app.register(fastifyCookie)
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Veil API', version: '0.1.0', description: 'Self-hosted cloud activity log with activity privacy. Defender for Cloud Apps-compatible activities API.' },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'An API token from `veil token create` (`Authorization: Token <t>` works too)' },
+          session: { type: 'apiKey', in: 'cookie', name: 'veil_session' },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
+    },
+  })
+  registerAuth(app, deps.ctx)
+  await app.register(fastifyRateLimit, {
+    global: true,
+    hook: 'preHandler', // after authentication, so the limit is per token or session
+    max: deps.config.limits.requestsPerMinute,
+    timeWindow: 60_000,
+    keyGenerator: (request) => (request.viewer ? `${request.viewer.upn}:${request.viewer.tokenId ?? 'session'}` : request.ip),
+    errorResponseBuilder: (_request, context) => {
+      const error = new Error(`Rate limit of ${context.max} requests a minute exceeded`) as Error & { statusCode: number; code: string }
+      error.statusCode = 429
+      error.code = 'FST_ERR_RATE_LIMIT_EXCEEDED'
+      return error
+    },
+  })
+  app.addHook('onResponse', async (request, reply) => {
+    deps.metrics.httpRequests.inc({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) })
+  })
+
+  registerOperationsRoutes(app, deps)
+  registerSessionRoutes(app, deps)
+  registerIngestRoutes(app, deps)
+  registerActivityRoutes(app, deps)
+  registerAccountRoutes(app, deps)
+  registerTokenRoutes(app, deps)
+  registerGovernanceRoutes(app, deps)
+  await app.ready()
+  return app
+}

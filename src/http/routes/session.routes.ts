@@ -1,0 +1,39 @@
+/**
+ * Portal sign-in: password login that sets an HttpOnly, SameSite=Strict session cookie and returns the
+ * CSRF token the portal sends back on state-changing requests; logout; who am I.
+ *
+ * @module
+ */
+
+import { Type } from '@sinclair/typebox'
+import type { FastifyInstance } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { PERMISSIONS, can } from '../../core/access/roles.js'
+import { loginer, logouter } from '../../services/accounts/accounts.js'
+import type { AppDeps } from '../app.js'
+import { SESSION_COOKIE, setSessionCookie, viewerOf } from '../auth.js'
+
+const LoginBody = Type.Object({ upn: Type.String({ minLength: 1, maxLength: 320 }), password: Type.String({ minLength: 1, maxLength: 1024 }) }, { additionalProperties: false })
+
+export function registerSessionRoutes(root: FastifyInstance, deps: AppDeps): void {
+  const app = root.withTypeProvider<TypeBoxTypeProvider>()
+  app.post('/api/v1/auth/login', { config: { access: 'public' }, schema: { tags: ['session'], summary: 'Sign in with a password (portal)', body: LoginBody, security: [] } }, async (request, reply) => {
+    const { session, secret, account } = await loginer(deps.ctx, request.body.upn, request.body.password, deps.config.sessionTtlMs)
+    setSessionCookie(reply, secret, session.expiresAt, request.protocol === 'https')
+    return { upn: account.upn, displayName: account.displayName, roles: account.roles, csrfToken: session.csrfToken, expiresAt: session.expiresAt }
+  })
+
+  app.post('/api/v1/auth/logout', { config: { access: 'authenticated' }, schema: { tags: ['session'], summary: 'End the session' } }, async (request, reply) => {
+    const secret = request.cookies[SESSION_COOKIE]
+    if (secret) {
+      await logouter(deps.ctx, secret)
+    }
+    void reply.clearCookie(SESSION_COOKIE, { path: '/' })
+    return { ok: true }
+  })
+
+  app.get('/api/v1/me', { config: { access: 'authenticated' }, schema: { tags: ['session'], summary: 'The signed-in account, its roles and permissions' } }, async (request) => {
+    const viewer = viewerOf(request)
+    return { upn: viewer.upn, roles: viewer.roles, permissions: PERMISSIONS.filter((p) => can(viewer, p)), via: viewer.tokenId ? 'token' : 'session', tokenId: viewer.tokenId, csrfToken: request.session?.csrfToken ?? null }
+  })
+}

@@ -1,0 +1,165 @@
+/**
+ * The ingest pipeline: parse → normalize → classify → store. Each stage is a separate piece so later
+ * capabilities add formats (normalize) and privacy classification (classify) without touching the
+ * others. A bad record never stops the batch: it gets a per-record error naming its index and field,
+ * and every valid record of the same batch is stored.
+ *
+ * @module
+ */
+
+import type { Activity, ClassifiedActivity } from '../core/activity/activity.js'
+import type { IngestFormat, RecordError } from './ingest-format.js'
+import type { GroupCommitWriter } from './group-commit-writer.js'
+import type { Classifier } from './classifier.js'
+
+export type RecordStatus = 'accepted' | 'duplicate' | 'rejected'
+
+export interface RecordResult {
+  readonly index: number
+  readonly status: RecordStatus
+  /** The activity id, for accepted and duplicate records. */
+  readonly id?: string
+  /** For rejected records: which field and why (and the format tried). */
+  readonly error?: { readonly field: string; readonly reason: string; readonly format?: string }
+}
+
+export interface IngestReport {
+  readonly accepted: number
+  readonly duplicates: number
+  readonly rejected: number
+  /** One entry per record, in input order. */
+  readonly results: readonly RecordResult[]
+}
+
+/** One record found by the parse stage, with its position in the input. */
+export interface ParsedRecord {
+  readonly index: number
+  readonly value: unknown
+  /** Serialized size in bytes, when the parser knows it cheaply (NDJSON lines). */
+  readonly bytes?: number
+}
+
+export interface ParsedBatch {
+  readonly records: readonly ParsedRecord[]
+  readonly errors: readonly RecordError[]
+}
+
+export interface IngestPipelineOptions {
+  readonly formats: readonly IngestFormat[]
+  readonly classifier: Classifier
+  readonly writer: GroupCommitWriter
+  readonly clock: () => number
+  readonly maxRecordBytes: number
+  readonly maxBatchRecords: number
+}
+
+export interface IngestOptions {
+  /** A format name; omitted or `auto` detects the format per record. */
+  readonly format?: string
+}
+
+export class UnknownFormatError extends Error {
+  constructor(readonly format: string, readonly known: readonly string[]) {
+    super(`Unknown format "${format}"; known formats: ${known.join(', ')}, auto`)
+    this.name = 'UnknownFormatError'
+  }
+}
+
+export class IngestPipeline {
+  readonly #options: IngestPipelineOptions
+
+  constructor(options: IngestPipelineOptions) {
+    this.#options = Object.freeze({ ...options })
+  }
+
+  get formatNames(): string[] {
+    return this.#options.formats.map((f) => f.name)
+  }
+
+  /** Run already-parsed records through normalize → classify → store. */
+  async ingest(parsed: ParsedBatch, options: IngestOptions = {}): Promise<IngestReport> {
+    const { formats, maxRecordBytes, maxBatchRecords } = this.#options
+    const named = options.format && options.format !== 'auto' ? formats.find((f) => f.name === options.format) : undefined
+    if (options.format && options.format !== 'auto' && !named) {
+      throw new UnknownFormatError(options.format, this.formatNames)
+    }
+    const receivedAt = this.#options.clock()
+    const results: RecordResult[] = parsed.errors.map((e) => rejected(e.index, e.field, e.reason))
+    const activities: Activity[] = []
+    const positions: number[] = []
+
+    for (const record of parsed.records) {
+      if (record.index >= maxBatchRecords) {
+        results.push(rejected(record.index, '', `the batch holds more than ${maxBatchRecords} records; send the rest in another batch`))
+        continue
+      }
+      const bytes = record.bytes ?? (maxRecordBytes < Infinity ? approximateBytes(record.value, maxRecordBytes) : 0)
+      if (bytes > maxRecordBytes) {
+        results.push(rejected(record.index, '', `the record is ${bytes} bytes, over the limit of ${maxRecordBytes} bytes`))
+        continue
+      }
+      const format = named ?? formats.find((f) => f.detect(record.value))
+      if (!format) {
+        results.push(rejected(record.index, '', `not a record of any known format (${this.formatNames.join(', ')})`))
+        continue
+      }
+      const normalized = format.normalize(record.value, { index: record.index, receivedAt })
+      if (!normalized.ok) {
+        results.push({ index: record.index, status: 'rejected', error: { field: normalized.error.field, reason: normalized.error.reason, format: format.name } })
+        continue
+      }
+      activities.push(normalized.activity)
+      positions.push(record.index)
+    }
+
+    if (activities.length > 0) {
+      const classified: ClassifiedActivity[] = await this.#options.classifier.classify(activities, receivedAt)
+      const outcomes = await this.#options.writer.write(classified)
+      outcomes.forEach((outcome, i) => {
+        results.push({ index: positions[i] as number, status: outcome === 'inserted' ? 'accepted' : 'duplicate', id: (activities[i] as Activity).id })
+      })
+    }
+
+    results.sort((a, b) => a.index - b.index)
+    let accepted = 0
+    let duplicates = 0
+    for (const r of results) {
+      if (r.status === 'accepted') {
+        accepted += 1
+      } else if (r.status === 'duplicate') {
+        duplicates += 1
+      }
+    }
+    return { accepted, duplicates, rejected: results.length - accepted - duplicates, results }
+  }
+}
+
+function rejected(index: number, field: string, reason: string): RecordResult {
+  return { index, status: 'rejected', error: { field, reason } }
+}
+
+/**
+ * Size of a parsed record as JSON, computed only when it could exceed the limit: walking strings is
+ * cheap, serializing every record of every batch is not.
+ */
+function approximateBytes(value: unknown, limit: number): number {
+  let total = 0
+  const stack: unknown[] = [value]
+  while (stack.length > 0 && total <= limit) {
+    const item = stack.pop()
+    if (typeof item === 'string') {
+      total += item.length + 2
+    } else if (Array.isArray(item)) {
+      total += 2 + item.length
+      stack.push(...item)
+    } else if (item !== null && typeof item === 'object') {
+      for (const [k, v] of Object.entries(item)) {
+        total += k.length + 4
+        stack.push(v)
+      }
+    } else {
+      total += 8
+    }
+  }
+  return total > limit ? Buffer.byteLength(JSON.stringify(value)) : total
+}

@@ -1,0 +1,92 @@
+/**
+ * Activity reads, shared by both engines; writes are the engine's own (see `ActivityWriter`).
+ *
+ * @module
+ */
+
+import { expressionBuilder, sql, type Kysely } from 'kysely'
+
+import type { Activity, ClassifiedActivity } from '../core/activity/activity.js'
+import type { Disclosure } from '../core/privacy/decide-disclosure.js'
+import type { ActivityPage, ActivityQuery } from '../core/query/activity-query.js'
+import { fromActivityRow } from './activity-row.js'
+import { activityFilter, keysetFilter, sortColumn } from './activity-filter.js'
+import type { Database } from './schema.js'
+import type { ActivityRepository, InsertOutcome } from './store.js'
+
+/** The engine-specific ingest path: the one place where the engines' SQL and APIs differ most. */
+export interface ActivityWriter {
+  insert(batch: readonly ClassifiedActivity[]): Promise<InsertOutcome[]>
+}
+
+/**
+ * Activities over Kysely.
+ *
+ * List items carry `raw: null`: pages read only the `doc` column, which keeps them fast however large
+ * the source events are. `get` returns the raw event.
+ */
+export class KyselyActivityRepository implements ActivityRepository {
+  readonly #db: Kysely<Database>
+  readonly #writer: ActivityWriter
+
+  constructor(db: Kysely<Database>, writer: ActivityWriter) {
+    this.#db = db
+    this.#writer = writer
+  }
+
+  insert(batch: readonly ClassifiedActivity[]): Promise<InsertOutcome[]> {
+    return batch.length === 0 ? Promise.resolve([]) : this.#writer.insert(batch)
+  }
+
+  async list(query: ActivityQuery, disclosure: Disclosure): Promise<ActivityPage<Activity>> {
+    const eb = expressionBuilder<Database, 'activities'>()
+    const filter = activityFilter(eb, query.conditions, disclosure)
+    const column = sortColumn(query.sort.field)
+    const direction = query.sort.direction
+
+    let page = this.#db.selectFrom('activities').select(['id', 'time', 'received_at', 'doc']).where(filter)
+    if (query.after) {
+      page = page.where(keysetFilter(eb, query.sort.field, direction, query.after))
+    }
+    const pageQuery = page
+      .orderBy(column, direction)
+      .orderBy('id', direction)
+      // One row more than asked tells whether there is a next page without a second query.
+      .limit(query.limit + 1)
+      .offset(query.skip)
+
+    // Counting stops at countLimit + 1 rows: enough to know "more than countLimit", and its cost is
+    // bounded however many rows match.
+    const countQuery = this.#db
+      .selectFrom(
+        this.#db
+          .selectFrom('activities')
+          .select(sql<number>`1`.as('one'))
+          .where(filter)
+          .limit(query.countLimit + 1)
+          .as('matching'),
+      )
+      .select((e) => e.fn.countAll<number | string>().as('n'))
+
+    const [rows, counted] = await Promise.all([pageQuery.execute(), countQuery.executeTakeFirstOrThrow()])
+    const count = Number(counted.n)
+    const items = rows.slice(0, query.limit).map((row) => fromActivityRow(row))
+    return {
+      items,
+      total: Math.min(count, query.countLimit),
+      moreThanTotal: count > query.countLimit,
+      hasNext: rows.length > query.limit,
+    }
+  }
+
+  async get(id: string, disclosure: Disclosure): Promise<Activity | null> {
+    let query = this.#db.selectFrom('activities').select(['id', 'time', 'received_at', 'doc', 'raw']).where('id', '=', id)
+    if (!disclosure.includePrivate) {
+      query = query.where('is_private', '=', 0)
+    }
+    // On PostgreSQL the key is (id, time), so a re-used id with another time is a second row; the
+    // newest one answers.
+    const row = await query.orderBy('time', 'desc').limit(1).executeTakeFirst()
+    return row ? fromActivityRow(row, row.raw) : null
+  }
+}

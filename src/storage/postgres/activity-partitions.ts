@@ -1,0 +1,131 @@
+/**
+ * Monthly partitions of `activities`, created on demand before rows for a month are inserted.
+ *
+ * A partition is created as a plain table and then attached: `ATTACH PARTITION` takes only a SHARE
+ * UPDATE EXCLUSIVE lock on `activities`, which does not wait for (or block) running reads and inserts,
+ * whereas `CREATE TABLE ... PARTITION OF` needs an ACCESS EXCLUSIVE lock and would stall ingest behind a
+ * long export. Both steps tolerate another node doing the same at the same time.
+ *
+ * @module
+ */
+
+import { sql, type Kysely } from 'kysely'
+
+import type { Database } from '../schema.js'
+
+/** A calendar month (UTC) and the time range of its partition, ms since the epoch, upper bound exclusive. */
+export interface MonthRange {
+  readonly name: string
+  readonly from: number
+  readonly to: number
+}
+
+/** The month that contains `time`. */
+export function monthOf(time: number): MonthRange {
+  const date = new Date(time)
+  if (!Number.isFinite(date.getTime())) {
+    throw new RangeError(`Activity time ${time} is not a valid date.`)
+  }
+  const year = date.getUTCFullYear()
+  const month = date.getUTCMonth()
+  const yearPart = year < 0 ? `n${-year}` : String(year).padStart(4, '0')
+  return {
+    name: `activities_p${yearPart}_${String(month + 1).padStart(2, '0')}`,
+    from: Date.UTC(year, month, 1),
+    to: Date.UTC(year, month + 1, 1),
+  }
+}
+
+interface PgError {
+  readonly code?: unknown
+}
+
+function errorCode(error: unknown): string | null {
+  return typeof error === 'object' && error !== null && typeof (error as PgError).code === 'string'
+    ? ((error as PgError).code as string)
+    : null
+}
+
+/** duplicate_table, and unique_violation on the catalog when two sessions create the same table at once. */
+const ALREADY_CREATED = new Set(['42P07', '23505'])
+/** wrong_object_type: "... is already a partition". */
+const ALREADY_ATTACHED = '42809'
+/** check_violation: "no partition of relation ... found for row". */
+const NO_PARTITION = '23514'
+
+/** Whether an insert failed because a row's partition does not exist (e.g. dropped by retention). */
+export function isMissingPartitionError(error: unknown): boolean {
+  return errorCode(error) === NO_PARTITION && error instanceof Error && error.message.includes('no partition')
+}
+
+/** Creates partitions on demand and remembers which exist. */
+export class ActivityPartitions {
+  readonly #db: Kysely<Database>
+  readonly #known = new Set<string>()
+  readonly #pending = new Map<string, Promise<void>>()
+
+  constructor(db: Kysely<Database>) {
+    this.#db = db
+  }
+
+  /** Make sure a partition exists for every time in `times`. */
+  async ensure(times: Iterable<number>): Promise<void> {
+    const months = new Map<string, MonthRange>()
+    for (const time of times) {
+      const month = monthOf(time)
+      if (!this.#known.has(month.name)) {
+        months.set(month.name, month)
+      }
+    }
+    await Promise.all([...months.values()].map((month) => this.#ensureMonth(month)))
+  }
+
+  /** Forget what is known, e.g. after an insert found a partition missing. */
+  forget(): void {
+    this.#known.clear()
+  }
+
+  #ensureMonth(month: MonthRange): Promise<void> {
+    let pending = this.#pending.get(month.name)
+    if (!pending) {
+      pending = this.#create(month).finally(() => this.#pending.delete(month.name))
+      this.#pending.set(month.name, pending)
+    }
+    return pending
+  }
+
+  async #create(month: MonthRange): Promise<void> {
+    const table = sql.id(month.name)
+    if (!(await this.#isAttached(month.name))) {
+      try {
+        await sql`create table if not exists ${table} (like activities including defaults)`.execute(this.#db)
+      } catch (error) {
+        if (!ALREADY_CREATED.has(errorCode(error) ?? '')) {
+          throw error
+        }
+      }
+      try {
+        await sql`alter table activities attach partition ${table} for values from (${sql.lit(month.from)}) to (${sql.lit(month.to)})`.execute(
+          this.#db,
+        )
+      } catch (error) {
+        // Another node attached it first; anything else (an overlapping partition) is a real error.
+        if (errorCode(error) !== ALREADY_ATTACHED || !(await this.#isAttached(month.name))) {
+          throw error
+        }
+      }
+    }
+    this.#known.add(month.name)
+  }
+
+  async #isAttached(name: string): Promise<boolean> {
+    const { rows } = await sql<{ attached: boolean }>`
+      select exists (
+        select 1 from pg_inherits i
+        join pg_class c on c.oid = i.inhrelid
+        where i.inhparent = 'activities'::regclass and c.relname = ${name}
+          and c.relnamespace = (select relnamespace from pg_class where oid = 'activities'::regclass)
+      ) as attached`.execute(this.#db)
+    return rows[0]?.attached === true
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * The embedded engine: one SQLite file (or memory) through better-sqlite3.
+ *
+ * @module
+ */
+
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+
+import BetterSqlite3 from 'better-sqlite3'
+import { Kysely, type Migration } from 'kysely'
+
+import type { ClassifiedActivity } from '../../core/activity/activity.js'
+import { ACTIVITY_INSERT_COLUMNS, planInsert, type ActivityInsertRow } from '../activity-row.js'
+import { KyselyStore } from '../kysely-store.js'
+import type { Database } from '../schema.js'
+import type { InsertOutcome, StoreCapabilities } from '../store.js'
+import { ImmediateSqliteDialect } from './immediate-sqlite-dialect.js'
+import { migration0001Init } from './migrations/0001-init.js'
+
+export interface SqliteStoreConfig {
+  /** A file path, or `:memory:` for a store that lives as long as the process. */
+  readonly path: string
+  readonly governanceKey: Buffer
+  /** How long a statement waits for another process's write lock before failing; default 5 s. */
+  readonly busyTimeoutMs?: number
+}
+
+const DEFAULT_BUSY_TIMEOUT_MS = 5_000
+
+const SQLITE_CAPABILITIES: StoreCapabilities = Object.freeze({
+  engine: 'sqlite',
+  supportsPartitioning: false,
+  supportsMultipleNodes: false,
+})
+
+const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
+  '0001-init': migration0001Init,
+})
+
+const INSERT_SQL = `insert into activities (${ACTIVITY_INSERT_COLUMNS.join(', ')}) values (${ACTIVITY_INSERT_COLUMNS.map(() => '?').join(', ')}) on conflict do nothing`
+
+/**
+ * A store in one SQLite database.
+ *
+ * Durability: WAL with `synchronous = FULL`, so the WAL is synced at every commit and an insert that
+ * resolved survives a power loss, not just a killed process (with NORMAL, the last commits before a
+ * power loss may roll back). Ingest batches are large, so the one sync per commit is cheap per row.
+ *
+ * All access, Kysely's and the ingest path's, goes through Kysely's single connection, whose mutex
+ * serializes it: an insert never runs inside, or interleaved with, an open `transaction()`.
+ */
+export class SqliteStore extends KyselyStore {
+  readonly capabilities = SQLITE_CAPABILITIES
+  readonly #db: Kysely<Database>
+  readonly #insertRows: (rows: InsertRows) => void
+
+  private constructor(raw: BetterSqlite3.Database, db: Kysely<Database>, governanceKey: Buffer) {
+    super(db, governanceKey)
+    this.#db = db
+    const statement = raw.prepare<unknown[]>(INSERT_SQL)
+    // better-sqlite3 runs the whole batch synchronously inside one transaction: no other statement of
+    // this process can come between its rows, and `changes` tells a new row from a duplicate.
+    this.#insertRows = raw.transaction((rows: InsertRows) => {
+      for (const { index, row } of rows.pending) {
+        const { changes } = statement.run(ACTIVITY_INSERT_COLUMNS.map((column) => row[column]))
+        rows.outcomes[index] = changes > 0 ? 'inserted' : 'duplicate'
+      }
+    }).immediate
+  }
+
+  /** Open (creating the file and its directory if needed) and configure; does not migrate. */
+  static open(config: SqliteStoreConfig): SqliteStore {
+    if (config.path !== ':memory:') {
+      mkdirSync(dirname(config.path), { recursive: true })
+    }
+    const raw = new BetterSqlite3(config.path)
+    try {
+      if (config.path !== ':memory:') {
+        raw.pragma('journal_mode = WAL')
+      }
+      raw.pragma('synchronous = FULL')
+      raw.pragma(`busy_timeout = ${Math.max(0, Math.trunc(config.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS))}`)
+      raw.pragma('foreign_keys = ON')
+    } catch (error) {
+      raw.close()
+      throw error
+    }
+    const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: raw }) })
+    return new SqliteStore(raw, db, config.governanceKey)
+  }
+
+  protected override async insertActivities(batch: readonly ClassifiedActivity[]): Promise<InsertOutcome[]> {
+    const plan = planInsert(batch)
+    // Holding Kysely's connection makes the insert wait for any open Kysely transaction to finish
+    // (and makes later Kysely queries wait for the insert) instead of running inside it.
+    await this.#db.connection().execute(async () => {
+      this.#insertRows({ pending: plan.rows, outcomes: plan.outcomes })
+    })
+    return plan.outcomes
+  }
+
+  protected override async lockGovernanceChain(): Promise<void> {
+    // Nothing to do: every Kysely transaction here is BEGIN IMMEDIATE and holds the only connection,
+    // so it already excludes every other writer, in this process and in others.
+  }
+
+  protected override migrations(): Readonly<Record<string, Migration>> {
+    return MIGRATIONS
+  }
+}
+
+interface InsertRows {
+  readonly pending: ReadonlyArray<{ readonly index: number; readonly row: ActivityInsertRow }>
+  readonly outcomes: InsertOutcome[]
+}

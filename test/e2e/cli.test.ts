@@ -1,0 +1,110 @@
+/**
+ * The `veil` command line end to end, as a user runs it: a real process on a real SQLite file (and
+ * PostgreSQL for the governance tamper check), no mocks.
+ */
+import { execFile } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import Database from 'better-sqlite3'
+import pg from 'pg'
+import { afterAll, describe, expect, it } from 'vitest'
+import { createTestDatabase, postgresReachable, selectedStores } from '../helpers/pg.js'
+
+const run = promisify(execFile)
+const CLI = ['--import', 'tsx', join(import.meta.dirname, '../../src/cli/main.ts')]
+
+async function veil(env: Record<string, string>, args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  const child = run(process.execPath, [...CLI, ...args], { env: { ...process.env, VEIL_LOG_LEVEL: 'silent', ...env }, timeout: 60_000 })
+  if (input !== undefined) {
+    child.child.stdin?.end(input)
+  }
+  try {
+    const { stdout, stderr } = await child
+    return { code: 0, stdout, stderr }
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string }
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
+  }
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'veil-cli-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+for (const engine of selectedStores()) {
+  describe(`${engine}: veil CLI`, async () => {
+    const runs = engine === 'sqlite' || (await postgresReachable())
+    const database = runs && engine === 'postgres' ? await createTestDatabase() : null
+    afterAll(async () => database?.drop())
+    const env = { VEIL_DATABASE_URL: database?.url ?? `sqlite:${join(dir, 'veil.db')}`, VEIL_KEY_FILE: join(dir, `${engine}.key`) }
+    const maybe = runs ? it : it.skip
+
+    maybe('should migrate, create an admin with a generated password and print a token on its last line', async () => {
+      expect((await veil(env, ['migrate'])).stdout).toMatch(/applied|up to date/)
+      const created = await veil(env, ['admin', 'create', '--upn', 'Admin@Contoso.com', '--role', 'global_admin'])
+      expect(created.code, created.stderr).toBe(0)
+      expect(created.stdout).toMatch(/created admin@contoso.com with roles: global_admin\npassword: \S{20,}/)
+      const fromStdin = await veil(env, ['admin', 'create', '--upn', 'reader@contoso.com', '--role', 'security_reader', '--password-stdin'], 'a password from stdin\n')
+      expect(fromStdin.stdout).not.toContain('password:')
+      const token = await veil(env, ['token', 'create', '--upn', 'admin@contoso.com', '--name', 'ci'])
+      expect(token.code, token.stderr).toBe(0)
+      expect(token.stdout.trim().split('\n').at(-1)).toMatch(/^veil_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$/)
+    })
+
+    maybe('should explain a bad role and exit non-zero', async () => {
+      const bad = await veil(env, ['admin', 'create', '--upn', 'x@contoso.com', '--role', 'root'])
+      expect(bad.code).toBe(2)
+      expect(bad.stderr).toContain('roles')
+    })
+
+    maybe('should ingest a file, report rejected records by index on stderr and exit 3', async () => {
+      const file = join(dir, `${engine}-events.ndjson`)
+      const good = (n: number) => JSON.stringify({ id: `cli-${n}`, time: '2026-11-01T10:00:00Z', actor: { upn: 'a@contoso.com' }, app: 'Okta', action: 'login' })
+      writeFileSync(file, [good(1), good(2), '{"id": "bad", "time": 12', good(3), good(1)].join('\n'))
+      const res = await veil(env, ['ingest', file])
+      expect(res.code).toBe(3)
+      expect(res.stdout).toContain('accepted 3, duplicates 1, rejected 1')
+      expect(res.stderr).toMatch(/^record 2: /m)
+      const stdin = await veil(env, ['ingest', '-'], JSON.stringify([JSON.parse(good(4))]))
+      expect(stdin.code, stdin.stderr).toBe(0)
+      expect(stdin.stdout).toContain('accepted 1')
+    })
+
+    maybe('should verify the governance chain, then detect an edited, a deleted and a reordered record', async () => {
+      for (let i = 0; i < 4; i += 1) {
+        await veil(env, ['admin', 'create', '--upn', `extra${i}@contoso.com`])
+      }
+      const ok = await veil(env, ['governance', 'verify'])
+      expect(ok.code, ok.stderr).toBe(0)
+      expect(ok.stdout).toMatch(/verified: \d+ records/)
+
+      const tamper = async (sql: string) => {
+        if (engine === 'sqlite') {
+          const db = new Database(env.VEIL_DATABASE_URL.slice('sqlite:'.length))
+          db.exec(sql)
+          db.close()
+        } else {
+          const client = new pg.Client({ connectionString: env.VEIL_DATABASE_URL })
+          await client.connect()
+          // The append-only trigger must be lifted to tamper at all, which is what an attacker with DDL rights would do.
+          await client.query(`alter table governance disable trigger user; ${sql}; alter table governance enable trigger user`)
+          await client.end()
+        }
+      }
+      await tamper(`update governance set target = 'mallory@contoso.com' where seq = 3`)
+      const edited = await veil(env, ['governance', 'verify'])
+      expect(edited.code).toBe(1)
+      expect(edited.stderr).toMatch(/BROKEN at record 3 \(seq 3\): content changed/)
+      await tamper(`delete from governance where seq = 3`)
+      const deleted = await veil(env, ['governance', 'verify'])
+      expect(deleted.code).toBe(1)
+      expect(deleted.stderr).toMatch(/BROKEN at record 3 \(seq 4\): link broken/)
+      // Swap the sequence numbers of two records: the stored order changes, the contents do not.
+      await tamper(`update governance set seq = -1 where seq = 5; update governance set seq = 5 where seq = 4; update governance set seq = 4 where seq = -1`)
+      const reordered = await veil(env, ['governance', 'verify'])
+      expect(reordered.code).toBe(1)
+      expect(reordered.stderr).toMatch(/BROKEN at record 3/)
+    })
+  })
+}
