@@ -20,8 +20,10 @@ export class CliError extends Error {
 
 export function configFrom(command: Command, overrides: Record<string, string | undefined> = {}): Readonly<Config> {
   const globals = command.optsWithGlobals<{ databaseUrl?: string }>()
+  // Only options the user gave override the environment.
+  const given = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined))
   try {
-    return loadConfig({ ...process.env, ...(globals.databaseUrl ? { VEIL_DATABASE_URL: globals.databaseUrl } : {}), ...overrides })
+    return loadConfig({ ...process.env, ...(globals.databaseUrl ? { VEIL_DATABASE_URL: globals.databaseUrl } : {}), ...given })
   } catch (error) {
     throw new CliError(error instanceof Error ? error.message : String(error), 2)
   }

@@ -54,7 +54,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     trustProxy: deps.config.trustProxy,
     bodyLimit: 1024 * 1024, // JSON API bodies; ingest routes raise it to the configured batch limit
     routerOptions: { ignoreTrailingSlash: true },
-    disableRequestLogging: false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
   }).withTypeProvider<TypeBoxTypeProvider>()
 

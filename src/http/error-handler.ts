@@ -9,6 +9,7 @@
  * @module
  */
 
+import { Type } from '@sinclair/typebox'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { DomainError, type ErrorCode, type ErrorDetail } from '../core/errors.js'
 
@@ -34,12 +35,12 @@ export interface ErrorBody {
   readonly error: ErrorCode
   readonly message: string
   readonly status: number
-  readonly details?: readonly ErrorDetail[]
+  readonly details?: ErrorDetail[]
 }
 
 export function errorBody(code: ErrorCode, message: string, details: readonly ErrorDetail[] = []): ErrorBody {
   const status = STATUS_BY_CODE[code]
-  return details.length > 0 ? { error: code, message, status, details } : { error: code, message, status }
+  return details.length > 0 ? { error: code, message, status, details: [...details] } : { error: code, message, status }
 }
 
 function fromFastifyError(error: FastifyError): ErrorBody | null {
@@ -85,3 +86,14 @@ export function handleError(error: FastifyError | Error, request: FastifyRequest
   }
   return reply.status(body.status).send(body)
 }
+
+/** The error body as a schema, for route documentation in the OpenAPI document. */
+export const ErrorBodySchema = Type.Object(
+  {
+    error: Type.String({ description: 'Stable error code (docs/errors.md)' }),
+    message: Type.String(),
+    status: Type.Integer(),
+    details: Type.Optional(Type.Array(Type.Object({ index: Type.Optional(Type.Integer()), field: Type.Optional(Type.String()), reason: Type.String() }))),
+  },
+  { additionalProperties: true },
+)

@@ -1,8 +1,8 @@
 /**
  * Compiles an `ActivityQuery`'s conditions and keyset position to Kysely expressions. The SQL is the
  * same on both engines: plain comparisons on the lower-cased copy columns, `LIKE ... ESCAPE '\'` for
- * substring matches, and a keyset predicate written so the `(time, id)` and `(column, time, id)`
- * indexes serve it as a range.
+ * substring matches, and a keyset predicate written so the `(time, id)` and `(column, time)` indexes
+ * serve it as a range.
  *
  * @module
  */

@@ -35,6 +35,7 @@ export const ACTIVITY_INSERT_COLUMNS = [
   'raw',
 ] as const
 
+/** A column the insert writes. */
 export type ActivityInsertColumn = (typeof ACTIVITY_INSERT_COLUMNS)[number]
 
 /** One row to insert; the values line up with {@link ACTIVITY_INSERT_COLUMNS}. */

@@ -68,8 +68,11 @@ export class KyselyActivityRepository implements ActivityRepository {
       )
       .select((e) => e.fn.countAll<number | string>().as('n'))
 
-    const [rows, counted] = await Promise.all([pageQuery.execute(), countQuery.executeTakeFirstOrThrow()])
-    const count = Number(counted.n)
+    const rows = await pageQuery.execute()
+    // A first page that holds every match is its own count: the common "few results" case then costs
+    // one query.
+    const isWholeResult = query.after === null && query.skip === 0 && rows.length <= query.limit
+    const count = isWholeResult ? rows.length : Number((await countQuery.executeTakeFirstOrThrow()).n)
     const items = rows.slice(0, query.limit).map((row) => fromActivityRow(row))
     return {
       items,

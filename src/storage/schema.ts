@@ -51,6 +51,7 @@ export interface ActivitiesTable {
   raw: string | null
 }
 
+/** Portal and API accounts, keyed by lower-cased UPN. */
 export interface AccountsTable {
   upn: string
   display_name: string | null
@@ -62,6 +63,7 @@ export interface AccountsTable {
   updated_at: number
 }
 
+/** API tokens; only the hash of the secret is stored. */
 export interface ApiTokensTable {
   id: string
   upn: string
@@ -73,6 +75,7 @@ export interface ApiTokensTable {
   last_used_at: number | null
 }
 
+/** Portal sessions, keyed by the hash of the cookie's secret. */
 export interface SessionsTable {
   id_hash: string
   upn: string
@@ -81,6 +84,7 @@ export interface SessionsTable {
   expires_at: number
 }
 
+/** The hash-chained governance log; append-only (triggers refuse UPDATE and DELETE). */
 export interface GovernanceTable {
   seq: number
   time: number

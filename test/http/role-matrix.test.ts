@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ROLE_PERMISSIONS, type Permission } from '../../src/core/access/roles.js'
-import { createTestApp, type TestApp, type TestRole } from '../helpers/test-app.js'
+import { TEST_PASSWORD, createTestApp, type TestApp, type TestRole } from '../helpers/test-app.js'
 
 interface RouteCase {
   readonly method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'
@@ -21,7 +21,7 @@ const CASES: readonly RouteCase[] = [
   { method: 'GET', url: '/healthz', route: '/healthz', access: 'public' },
   { method: 'GET', url: '/api/openapi.json', route: '/api/openapi.json', access: 'public' },
   { method: 'GET', url: '/metrics', route: '/metrics', access: 'settings.read' },
-  { method: 'POST', url: '/api/v1/auth/login', route: '/api/v1/auth/login', access: 'public', body: { upn: 'x@contoso.com', password: 'wrong' } },
+  { method: 'POST', url: '/api/v1/auth/login', route: '/api/v1/auth/login', access: 'public', body: { upn: 'reader@contoso.com', password: TEST_PASSWORD } },
   { method: 'POST', url: '/api/v1/auth/logout', route: '/api/v1/auth/logout', access: 'authenticated' },
   { method: 'GET', url: '/api/v1/me', route: '/api/v1/me', access: 'authenticated' },
   { method: 'POST', url: '/api/v1/activities/ingest', route: '/api/v1/activities/ingest', access: 'activities.ingest', body: '[]', contentType: 'application/json' },
@@ -65,24 +65,6 @@ describe('role matrix', () => {
     for (const route of t.app.veilRoutes) {
       expect(route.access, `${route.method} ${route.url} declares no access`).not.toBeNull()
       expect(cases.has(`${route.method} ${route.url}`), `${route.method} ${route.url} has no role-matrix case`).toBe(true)
-    }
-  })
-
-  for (const c of CASES) {
-      expect(t.app.hasRoute({ method: c.method, url: c.route }), `${c.method} ${c.route}`).toBe(true)
-      registered.add(`${c.method} ${c.route}`)
-    }
-    const listed = t.app
-      .printRoutes({ commonPrefix: false, includeMeta: false })
-      .split('\n')
-      .map((l) => /([/\w.:-]+) \(([A-Z, ]+)\)/.exec(l.replace(/^[\s│├└─]+/, '')))
-      .filter((m): m is RegExpExecArray => m !== null)
-      .flatMap((m) => (m[2] as string).split(', ').filter((verb) => verb !== 'HEAD').map((verb) => `${verb} ${(m[1] as string).replace(/\/$/, '')}`))
-    for (const route of listed) {
-      if (route.startsWith('OPTIONS')) {
-        continue
-      }
-      expect(registered.has(route) || registered.has(route.replace(/\/$/, '')), `route ${route} has no role-matrix case`).toBe(true)
     }
   })
 

@@ -42,7 +42,8 @@ export function registerIngestCommand(program: Command): void {
             // A JSON array is parsed whole; NDJSON is streamed in batches at constant memory.
             if (!isArray && buffer.length >= BATCH_LINES) {
               report(await runtime.pipeline.ingest(parseIngestBody(buffer.join('\n')), { format: options.format }), offset)
-              offset += buffer.length
+              // Record indexes count non-blank lines, as the parse stage does.
+              offset += buffer.filter((l) => l.trim() !== '').length
               buffer = []
             }
           }

@@ -17,7 +17,7 @@ import { DomainError, ValidationError } from '../../core/errors.js'
 import { UnknownFormatError } from '../../ingest/ingest-pipeline.js'
 import { parseIngestBody } from '../../ingest/parse-stage.js'
 import type { AppDeps } from '../app.js'
-import { errorBody } from '../error-handler.js'
+import { ErrorBodySchema, errorBody } from '../error-handler.js'
 
 const RecordResultSchema = Type.Object({
   index: Type.Integer(),
@@ -44,7 +44,7 @@ export function registerIngestRoutes(root: FastifyInstance, deps: AppDeps): void
           summary: 'Ingest activities (JSON array or NDJSON) with per-record results',
           querystring: Type.Object({ format: Type.Optional(Type.String({ description: `Ingest format; default auto-detects per record` })) }),
           body: Type.String({ description: 'A JSON array of activities, or one JSON activity per line (NDJSON). Schema: docs/veil-activity.schema.json' }),
-          response: { 200: IngestReportSchema },
+          response: { 200: IngestReportSchema, 400: Type.Intersect([ErrorBodySchema, Type.Partial(IngestReportSchema)]), 503: ErrorBodySchema },
         },
       },
       async (request, reply) => {
@@ -72,9 +72,9 @@ export function registerIngestRoutes(root: FastifyInstance, deps: AppDeps): void
         deps.metrics.ingestRecords.inc({ outcome: 'rejected' }, report.rejected)
         if (report.rejected > 0) {
           const details = report.results.filter((r) => r.status === 'rejected').map((r) => ({ index: r.index, field: r.error?.field ?? '', reason: r.error?.reason ?? '' }))
-          return reply.status(400).send({ ...errorBody('validation_failed', `${report.rejected} of ${report.results.length} records were rejected; the other ${report.accepted + report.duplicates} were stored`, details), ...report })
+          return reply.status(400).send({ ...report, results: [...report.results], ...errorBody('validation_failed', `${report.rejected} of ${report.results.length} records were rejected; the other ${report.accepted + report.duplicates} were stored`, details) })
         }
-        return report
+        return { ...report, results: [...report.results] }
       },
     )
   })

@@ -20,7 +20,7 @@ import { Type, type Static } from '@sinclair/typebox'
 import { ACTIVITY_RESULTS, ACTOR_TYPES, type Activity, type ActivityResult, type ActorType } from '../../core/activity/activity.js'
 import { canonicalJson } from '../../core/governance/governance-record.js'
 import { parseIsoTimestamp } from '../../core/query/defender-query.js'
-import type { IngestFormat, NormalizeResult, RecordError } from '../ingest-format.js'
+import type { NormalizeResult, RecordError } from '../ingest-format.js'
 
 /** Longest value of an ordinary string field. */
 export const MAX_STRING_LENGTH = 4096
@@ -64,7 +64,7 @@ export const VeilActivitySchema = Type.Object(
         upn: Nullable(NonEmptyString('UPN or email; lower-cased by Veil')),
         sourceId: Nullable(NonEmptyString("The source's own id for the actor (object id, external id)")),
         displayName: Nullable(ShortString('Display name')),
-        type: Type.Optional(Type.Union([Type.Union(ACTOR_TYPES.map((t) => Type.Literal(t))), Type.Null()], { description: 'Default user' })),
+        type: Type.Optional(Type.Union([...ACTOR_TYPES.map((t) => Type.Literal(t)), Type.Null()], { description: 'Default user' })),
       },
       { description: 'Who acted; needs upn or sourceId (or both).', anyOf: [{ required: ['upn'] }, { required: ['sourceId'] }] },
     ),
@@ -112,11 +112,10 @@ export const VeilActivitySchema = Type.Object(
         Type.Null(),
       ]),
     ),
-    result: Type.Optional(Type.Union([Type.Union(ACTIVITY_RESULTS.map((r) => Type.Literal(r))), Type.Null()], { description: 'Default unknown' })),
+    result: Type.Optional(Type.Union([...ACTIVITY_RESULTS.map((r) => Type.Literal(r)), Type.Null()], { description: 'Default unknown' })),
     description: Nullable(Type.String({ maxLength: MAX_DESCRIPTION_LENGTH, description: 'One-line human description' })),
   },
   {
-    $id: 'https://veil.dev/schemas/veil-activity.schema.json',
     title: 'Veil activity',
     description: "One activity in Veil's generic JSON ingest format. Extra fields are allowed and kept in the raw event.",
     additionalProperties: true,
@@ -141,7 +140,7 @@ export interface SplitResult {
   readonly indexes: number[]
   /** `bytes[i]` is the UTF-8 size of `records[i]`'s NDJSON line; null for JSON arrays. */
   readonly bytes: (number | null)[]
-  /** Records that did not parse: their position and why. Field `` means the record (or body) as a whole. */
+  /** Records that did not parse: their position and why. Field '' (empty) means the record (or body) as a whole. */
   readonly errors: RecordError[]
   /** How the body was read. */
   readonly format: SplitFormat
@@ -220,16 +219,19 @@ function errorMessage(error: unknown): string {
 }
 
 /** Thrown inside normalization to stop at the first bad field; never escapes {@link normalizeVeilRecord}. */
-class FieldProblem {
+class FieldProblem extends Error {
   constructor(
     readonly field: string,
     readonly reason: string,
-  ) {}
+  ) {
+    super(`${field}: ${reason}`)
+    this.name = 'FieldProblem'
+  }
 }
 
 /**
  * Turn one Veil record into an {@link Activity}, or name the first bad field (a JSON pointer such as
- * `/actor/upn`; `` for the record as a whole) and why. Never throws.
+ * `/actor/upn`; '' (empty) for the record as a whole) and why. Never throws.
  *
  * @example
  * normalizeVeilRecord({ time: '2024-05-01T12:00:00Z', actor: { upn: 'A@Contoso.com' }, app: 'Okta', action: 'login' }, { index: 0, receivedAt: Date.now() })
@@ -247,13 +249,6 @@ export function normalizeVeilRecord(record: unknown, context: { index: number; r
     // Only values that cannot come from JSON get here (cycles, BigInt, nesting too deep to hash).
     return { ok: false, error: { index: context.index, field: '', reason: 'is not a JSON value Veil can read' } }
   }
-}
-
-/** The Veil format as an ingest format of the pipeline. */
-export const veilFormat: IngestFormat = {
-  name: 'veil',
-  detect: isVeilRecord,
-  normalize: normalizeVeilRecord,
 }
 
 /**
@@ -510,8 +505,10 @@ function checkRecordSize(record: Record<string, unknown>): void {
       largestBytes = size
     }
   }
-  const field = largestBytes > MAX_RECORD_BYTES / 2 ? `/${escapePointer(largest)}` : ''
-  throw new FieldProblem(field, `makes the record ${bytes} bytes of JSON, over the limit of ${MAX_RECORD_BYTES}`)
+  if (largestBytes > MAX_RECORD_BYTES / 2) {
+    throw new FieldProblem(`/${escapePointer(largest)}`, `makes the record ${bytes} bytes of JSON, over the limit of ${MAX_RECORD_BYTES}`)
+  }
+  throw new FieldProblem('', `the record is ${bytes} bytes of JSON, over the limit of ${MAX_RECORD_BYTES}`)
 }
 
 function escapePointer(key: string): string {

@@ -15,6 +15,7 @@ import type { InsertOutcome, StoreCapabilities } from '../store.js'
 import { ActivityPartitions, isMissingPartitionError } from './activity-partitions.js'
 import { migration0001Init } from './migrations/0001-init.js'
 
+/** What {@link PostgresStore.open} needs; `openStore` builds it from a `postgres://` URL. */
 export interface PostgresStoreConfig {
   /** A `postgres://` or `postgresql://` connection string (without Veil's own parameters). */
   readonly connectionString: string

@@ -18,6 +18,7 @@ import type { InsertOutcome, StoreCapabilities } from '../store.js'
 import { ImmediateSqliteDialect } from './immediate-sqlite-dialect.js'
 import { migration0001Init } from './migrations/0001-init.js'
 
+/** What {@link SqliteStore.open} needs; `openStore` builds it from a `sqlite:` URL. */
 export interface SqliteStoreConfig {
   /** A file path, or `:memory:` for a store that lives as long as the process. */
   readonly path: string
@@ -38,7 +39,9 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0001-init': migration0001Init,
 })
 
-const INSERT_SQL = `insert into activities (${ACTIVITY_INSERT_COLUMNS.join(', ')}) values (${ACTIVITY_INSERT_COLUMNS.map(() => '?').join(', ')}) on conflict do nothing`
+const INSERT_SQL =
+  `insert into activities (${ACTIVITY_INSERT_COLUMNS.join(', ')}) ` +
+  `values (${ACTIVITY_INSERT_COLUMNS.map(() => '?').join(', ')}) on conflict do nothing`
 
 /**
  * A store in one SQLite database.
@@ -52,16 +55,20 @@ const INSERT_SQL = `insert into activities (${ACTIVITY_INSERT_COLUMNS.join(', ')
  */
 export class SqliteStore extends KyselyStore {
   readonly capabilities = SQLITE_CAPABILITIES
+  readonly #raw: BetterSqlite3.Database
   readonly #db: Kysely<Database>
   readonly #insertRows: (rows: InsertRows) => void
 
   private constructor(raw: BetterSqlite3.Database, db: Kysely<Database>, governanceKey: Buffer) {
     super(db, governanceKey)
+    this.#raw = raw
     this.#db = db
-    const statement = raw.prepare<unknown[]>(INSERT_SQL)
+    // Prepared on first use: the table does not exist before the first migration.
+    let statement: BetterSqlite3.Statement<unknown[]> | null = null
     // better-sqlite3 runs the whole batch synchronously inside one transaction: no other statement of
     // this process can come between its rows, and `changes` tells a new row from a duplicate.
     this.#insertRows = raw.transaction((rows: InsertRows) => {
+      statement ??= raw.prepare<unknown[]>(INSERT_SQL)
       for (const { index, row } of rows.pending) {
         const { changes } = statement.run(ACTIVITY_INSERT_COLUMNS.map((column) => row[column]))
         rows.outcomes[index] = changes > 0 ? 'inserted' : 'duplicate'
@@ -98,6 +105,14 @@ export class SqliteStore extends KyselyStore {
       this.#insertRows({ pending: plan.rows, outcomes: plan.outcomes })
     })
     return plan.outcomes
+  }
+
+  override async close(): Promise<void> {
+    await super.close()
+    // Kysely opens its driver on first use, so a store closed unused would leave the file open.
+    if (this.#raw.open) {
+      this.#raw.close()
+    }
   }
 
   protected override async lockGovernanceChain(): Promise<void> {

@@ -3,18 +3,20 @@
  *
  * Activities keep SQLite's rowid as the physical key (appends stay at the end of the table b-tree) and a
  * unique index on `id` for idempotency. Indexes are few on purpose, because each one costs ingest
- * speed: `(time, id)` for the default newest-first page, and `(column, time, id)` for the four filters
- * people page through most (user, app, action type, IP). Ending each in `id` makes the keyset's tie
- * break part of the index order, so a page never needs a sort.
+ * speed: `(time, id)` for the default newest-first page, and `(column, time)` for the four filters
+ * people page through most (user, app, action type, IP). Those four do not end in `id`: measured, that
+ * made inserts ~10% slower, while the only cost of leaving it out is sorting rows that share one
+ * millisecond within one filter value ("USE TEMP B-TREE FOR RIGHT PART OF ORDER BY"), which are few.
  *
  * @module
  */
 
 import { sql, type Kysely, type Migration } from 'kysely'
 
-/** Filter columns that get a `(column, time, id)` index. */
+/** Filter columns that get a `(column, time)` index. */
 const INDEXED_FILTER_COLUMNS = ['actor_upn', 'app', 'action_type', 'ip'] as const
 
+/** Creates every table and index of a new SQLite store. */
 export const migration0001Init: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
     await sql`
@@ -46,7 +48,7 @@ export const migration0001Init: Migration = {
     await sql`create unique index activities_id on activities (id)`.execute(db)
     await sql`create index activities_time_id on activities (time, id)`.execute(db)
     for (const column of INDEXED_FILTER_COLUMNS) {
-      await sql`create index ${sql.id(`activities_${column}_time`)} on activities (${sql.id(column)}, time, id)`.execute(db)
+      await sql`create index ${sql.id(`activities_${column}_time`)} on activities (${sql.id(column)}, time)`.execute(db)
     }
 
     await sql`
