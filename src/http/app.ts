@@ -68,6 +68,18 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   })
   app.decorate('veilRoutes', routes)
 
+  // During a graceful shutdown, answer in-flight requests with `Connection: close` so keep-alive
+  // connections end with their last response instead of holding the process open.
+  let closing = false
+  app.addHook('preClose', async () => {
+    closing = true
+  })
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) {
+      void reply.header('connection', 'close')
+    }
+  })
+
   app.setErrorHandler(handleError)
   app.setNotFoundHandler((request, reply) => {
     void reply.status(404).send(errorBody('not_found', `No route ${request.method} ${request.url.split('?')[0]}`))

@@ -6,10 +6,16 @@
  */
 
 import type { ParsedBatch } from './ingest-pipeline.js'
-import { splitRecords } from './veil/veil-format.js'
+import { splitRecords, type SplitFormat } from './veil/veil-format.js'
 
-export function parseIngestBody(body: string): ParsedBatch {
-  const split = splitRecords(body)
+/** How to read a body with this content type: NDJSON types are always read line by line. */
+export function splitFormatFor(contentType: string | undefined): SplitFormat | 'auto' {
+  const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? ''
+  return ['application/x-ndjson', 'application/jsonl', 'application/x-jsonlines'].includes(type) ? 'ndjson' : 'auto'
+}
+
+export function parseIngestBody(body: string, format: SplitFormat | 'auto' = 'auto'): ParsedBatch {
+  const split = splitRecords(body, format)
   return {
     records: split.records.map((value, i) => {
       const bytes = split.bytes[i]

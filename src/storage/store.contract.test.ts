@@ -53,7 +53,11 @@ async function openHarness(engine: StoreEngine): Promise<Harness> {
     const file = join(dir, 'nested', 'veil.db')
     const url = `sqlite:${file}`
     const store = await openStore({ url, governanceKey: GOVERNANCE_KEY })
-    await store.migrate()
+    await store.migrate().catch(async (error: unknown) => {
+      await store.close()
+      rmSync(dir, { recursive: true, force: true })
+      throw error
+    })
     let side: BetterSqlite3.Database | null = null
     return {
       store,
@@ -375,7 +379,8 @@ for (const engine of engines) {
       const c = buildClassified()
       const outcomes = await h.store.activities.insert([b, a, c, b, c])
       expect(outcomes).toEqual(['inserted', 'duplicate', 'inserted', 'duplicate', 'duplicate'])
-      const page = await h.store.activities.list(query({ conditions: [{ field: 'id', op: 'eq', values: [a.activity.id, b.activity.id, c.activity.id] }] }), HIDE_PRIVATE)
+      const ids = [a.activity.id, b.activity.id, c.activity.id]
+      const page = await h.store.activities.list(query({ conditions: [{ field: 'id', op: 'eq', values: ids }] }), HIDE_PRIVATE)
       expect(page.total).toBe(3)
     })
 
@@ -522,7 +527,11 @@ for (const engine of engines) {
         moreThanTotal: true,
         hasNext: true,
       })
-      expect(await h.store.activities.list({ ...all, countLimit: 6 }, HIDE_PRIVATE)).toMatchObject({ total: 6, moreThanTotal: false, hasNext: false })
+      expect(await h.store.activities.list({ ...all, countLimit: 6 }, HIDE_PRIVATE)).toMatchObject({
+        total: 6,
+        moreThanTotal: false,
+        hasNext: false,
+      })
       expect(await h.store.activities.list({ ...all, countLimit: 0 }, HIDE_PRIVATE)).toMatchObject({ total: 0, moreThanTotal: true })
       const empty = await h.store.activities.list(query({ conditions: [{ field: 'app', op: 'eq', values: ['none'] }] }), HIDE_PRIVATE)
       expect(empty).toEqual({ items: [], total: 0, moreThanTotal: false, hasNext: false })
@@ -637,7 +646,8 @@ for (const engine of engines) {
       const page = await mixed.store.activities.list(query(), REVEAL)
       expect(page.total).toBe(55)
       expect((await mixed.store.activities.get(secret?.id ?? '', REVEAL))?.actor.upn).toBe('secret@example.com')
-      expect(await listIds(mixed.store, query({ conditions: [{ field: 'actorUpn', op: 'eq', values: ['secret@example.com'] }] }), REVEAL)).toHaveLength(12)
+      const secretUser = query({ conditions: [{ field: 'actorUpn', op: 'eq', values: ['secret@example.com'] }] })
+      expect(await listIds(mixed.store, secretUser, REVEAL)).toHaveLength(12)
     })
 
     it('should answer every non-revealing query exactly as a store without the private activities', async () => {
@@ -645,14 +655,20 @@ for (const engine of engines) {
       const apps = ['teams', 'github', 'box', 'secret app']
       const ids = [...publicRows, ...privateRows].map((r) => r.activity.id)
       const times = Array.from({ length: 7 }, (_, i) => BASE_TIME + i * HOUR)
+      const ops = <Op extends string>(...names: Op[]) => fc.constantFrom(...names)
+      const someOf = (values: string[]) => fc.subarray(values, { minLength: 1 })
       const condition: fc.Arbitrary<Condition> = fc.oneof(
-        fc.record({ field: fc.constant('actorUpn' as const), op: fc.constantFrom('eq' as const, 'neq' as const), values: fc.subarray(upns, { minLength: 1 }) }),
-        fc.record({ field: fc.constant('app' as const), op: fc.constantFrom('eq' as const, 'neq' as const, 'contains' as const, 'startswith' as const), values: fc.subarray(apps, { minLength: 1 }) }),
-        fc.record({ field: fc.constant('actorGroups' as const), op: fc.constantFrom('eq' as const, 'neq' as const), values: fc.subarray(['sales', 'private-group'], { minLength: 1 }) }),
-        fc.record({ field: fc.constant('actorGroups' as const), op: fc.constantFrom('isset' as const, 'isnotset' as const) }),
-        fc.record({ field: fc.constant('text' as const), op: fc.constant('search' as const), terms: fc.subarray(['hidden', 'ann', 'teams', 'confidential', 'example'], { minLength: 1 }) }),
+        fc.record({ field: fc.constant('actorUpn' as const), op: ops('eq', 'neq'), values: someOf(upns) }),
+        fc.record({ field: fc.constant('app' as const), op: ops('eq', 'neq', 'contains', 'startswith'), values: someOf(apps) }),
+        fc.record({ field: fc.constant('actorGroups' as const), op: ops('eq', 'neq'), values: someOf(['sales', 'private-group']) }),
+        fc.record({ field: fc.constant('actorGroups' as const), op: ops('isset', 'isnotset') }),
         fc.record({
-          field: fc.constantFrom('time' as const, 'receivedAt' as const),
+          field: fc.constant('text' as const),
+          op: fc.constant('search' as const),
+          terms: someOf(['hidden', 'ann', 'teams', 'confidential', 'example']),
+        }),
+        fc.record({
+          field: ops('time', 'receivedAt'),
           op: fc.constant('range' as const),
           gte: fc.option(fc.constantFrom(...times), { nil: null }),
           lte: fc.option(fc.constantFrom(...times), { nil: null }),
@@ -660,19 +676,26 @@ for (const engine of engines) {
       )
       const activityQuery: fc.Arbitrary<ActivityQuery> = fc.record({
         conditions: fc.array(condition, { maxLength: 3 }),
-        sort: fc.record({ field: fc.constantFrom('time' as const, 'receivedAt' as const), direction: fc.constantFrom('asc' as const, 'desc' as const) }),
+        sort: fc.record({ field: ops('time', 'receivedAt'), direction: ops('asc', 'desc') }),
         limit: fc.integer({ min: 1, max: 12 }),
         skip: fc.integer({ min: 0, max: 6 }),
+        // Positions may name private ids and times: a cursor must not reveal whether they exist.
         after: fc.option(fc.record({ sortValue: fc.constantFrom(...times), id: fc.constantFrom(...ids) }), { nil: null }),
         countLimit: fc.integer({ min: 0, max: 40 }),
       })
       await fc.assert(
         fc.asyncProperty(activityQuery, async (q) => {
-          const [expected, actual] = await Promise.all([plain.store.activities.list(q, HIDE_PRIVATE), mixed.store.activities.list(q, HIDE_PRIVATE)])
+          const [expected, actual] = await Promise.all([
+            plain.store.activities.list(q, HIDE_PRIVATE),
+            mixed.store.activities.list(q, HIDE_PRIVATE),
+          ])
           expect(JSON.stringify(actual)).toBe(JSON.stringify(expected))
         }),
         { numRuns: 150 },
       )
+      for (const id of ids) {
+        expect(await mixed.store.activities.get(id, HIDE_PRIVATE)).toEqual(await plain.store.activities.get(id, HIDE_PRIVATE))
+      }
     })
   })
 
@@ -707,9 +730,19 @@ for (const engine of engines) {
       expect(await h.store.accounts.get('ANN@example.com')).toEqual(created)
       expect((await h.store.accounts.list()).map((a) => a.upn)).toEqual(['ann@example.com', 'bob@example.com'])
 
-      const updated = await h.store.accounts.update('ann@example.com', { roles: ['security_reader', 'compliance_admin'], disabled: true, updatedAt: 3_000 })
+      const updated = await h.store.accounts.update('ann@example.com', {
+        roles: ['security_reader', 'compliance_admin'],
+        disabled: true,
+        updatedAt: 3_000,
+      })
       expect(updated).toEqual({ ...created, roles: ['security_reader', 'compliance_admin'], disabled: true, updatedAt: 3_000 })
-      expect(await h.store.accounts.update('ann@example.com', { displayName: null, passwordHash: null, disabled: false, updatedAt: 4_000 })).toEqual({
+      const cleared = await h.store.accounts.update('ann@example.com', {
+        displayName: null,
+        passwordHash: null,
+        disabled: false,
+        updatedAt: 4_000,
+      })
+      expect(cleared).toEqual({
         ...created,
         roles: ['security_reader', 'compliance_admin'],
         displayName: null,
@@ -784,7 +817,13 @@ for (const engine of engines) {
       const first = await h.store.governance.append(draft(), 1_000)
       expect(first).toMatchObject({ seq: 1, time: 1_000, prevHash: '0'.repeat(64) })
       const second = await h.store.governance.append(
-        draft({ action: 'activities.reveal', initiator: 'ann@example.com', ip: '203.0.113.1', justification: 'Incident 42', details: { count: 3, when: undefined } }),
+        draft({
+          action: 'activities.reveal',
+          initiator: 'ann@example.com',
+          ip: '203.0.113.1',
+          justification: 'Incident 42',
+          details: { count: 3, when: undefined },
+        }),
         2_000,
       )
       expect(second).toMatchObject({ seq: 2, prevHash: first.hash, details: { count: 3 } })
@@ -930,6 +969,13 @@ describe.skipIf(!engines.includes('postgres') || !pgAvailable)('postgres: activi
       const [ra, rb] = await Promise.all([h.store.activities.insert([a, b]), other.activities.insert([b, a])])
       expect([...ra, ...rb].filter((o) => o === 'inserted')).toHaveLength(2)
       expect(await h.exec(`select count(*)::int as n from activities_p2022_06`)).toEqual([{ n: 2 }])
+
+      // The same rows reaching both nodes in opposite orders must not deadlock.
+      for (let round = 0; round < 5; round++) {
+        const rows = Array.from({ length: 300 }, (_, i) => buildClassified({ time: time + 10_000 + round * 1_000 + i }))
+        const outcomes = await Promise.all([h.store.activities.insert(rows), other.activities.insert([...rows].reverse())])
+        expect(outcomes.flat().filter((o) => o === 'inserted')).toHaveLength(300)
+      }
     } finally {
       await other.close()
     }

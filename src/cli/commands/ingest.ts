@@ -41,7 +41,7 @@ export function registerIngestCommand(program: Command): void {
             buffer.push(line)
             // A JSON array is parsed whole; NDJSON is streamed in batches at constant memory.
             if (!isArray && buffer.length >= BATCH_LINES) {
-              report(await runtime.pipeline.ingest(parseIngestBody(buffer.join('\n')), { format: options.format }), offset)
+              report(await runtime.pipeline.ingest(parseIngestBody(buffer.join('\n'), 'ndjson'), { format: options.format }), offset)
               // Record indexes count non-blank lines, as the parse stage does.
               offset += buffer.filter((l) => l.trim() !== '').length
               buffer = []
@@ -51,7 +51,7 @@ export function registerIngestCommand(program: Command): void {
           throw new CliError(`cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`, 2)
         }
         if (buffer.some((l) => l.trim() !== '')) {
-          report(await runtime.pipeline.ingest(parseIngestBody(buffer.join('\n')), { format: options.format }), offset)
+          report(await runtime.pipeline.ingest(parseIngestBody(buffer.join('\n'), isArray ? 'json' : offset === 0 ? 'auto' : 'ndjson'), { format: options.format }), offset)
         }
       })
       print(`accepted ${totals.accepted}, duplicates ${totals.duplicates}, rejected ${totals.rejected}`)

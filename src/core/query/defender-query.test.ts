@@ -162,8 +162,9 @@ describe('parseDefenderQuery', () => {
     ['a date in another form', { filters: { date: { gte: '01/05/2024' } } }, 'validation_failed', [{ field: 'filters.date.gte', reason: expect.stringContaining('ISO 8601 date-time with a time zone') as string }]],
     ['a date without a zone', { filters: { date: { lte: '2024-05-01T00:00:00' } } }, 'validation_failed', [{ field: 'filters.date.lte', reason: expect.stringContaining('ms since the epoch') as string }]],
     ['a fractional ms epoch', { filters: { date: { gte: 1.5 } } }, 'validation_failed', [{ field: 'filters.date.gte', reason: expect.stringContaining('ms since the epoch') as string }]],
-    ['negative days', { filters: { date: { gte_ndays: -1 } } }, 'validation_failed', [{ field: 'filters.date.gte_ndays', reason: 'must be a non-negative number of days' }]],
-    ['days as a string', { filters: { date: { lte_ndays: '7' } } }, 'validation_failed', [{ field: 'filters.date.lte_ndays', reason: 'must be a non-negative number of days' }]],
+    ['negative days', { filters: { date: { gte_ndays: -1 } } }, 'validation_failed', [{ field: 'filters.date.gte_ndays', reason: 'must be a non-negative number of days, at most 100000' }]],
+    ['too many days', { filters: { date: { gte_ndays: 1e308 } } }, 'validation_failed', [{ field: 'filters.date.gte_ndays', reason: 'must be a non-negative number of days, at most 100000' }]],
+    ['days as a string', { filters: { date: { lte_ndays: '7' } } }, 'validation_failed', [{ field: 'filters.date.lte_ndays', reason: 'must be a non-negative number of days, at most 100000' }]],
     ['an inverted range', { filters: { date: { range: { start: 2, end: 1 } } } }, 'validation_failed', [{ field: 'filters.date.range', reason: 'start must not be after end' }]],
     ['an empty range', { filters: { date: { range: {} } } }, 'validation_failed', [{ field: 'filters.date.range', reason: 'must set start, end or both' }]],
     ['a range with a bad end', { filters: { date: { range: [1, 'soon'] } } }, 'validation_failed', [{ field: 'filters.date.range[1]', reason: expect.stringContaining('ms since the epoch') as string }]],
@@ -237,6 +238,11 @@ describe('parseDefenderQuery', () => {
         try {
           const query = parseDefenderQuery(input, OPTIONS)
           expect(query.limit).toBeGreaterThanOrEqual(1)
+          for (const condition of query.conditions) {
+            if (condition.op === 'range') {
+              expect([condition.gte, condition.lte].every((bound) => bound === null || Number.isSafeInteger(bound))).toBe(true)
+            }
+          }
         } catch (error) {
           expect(error).toBeInstanceOf(ValidationError)
         }

@@ -79,6 +79,8 @@ export const MAX_FILTER_VALUES = 1000
 export const MAX_FILTER_VALUE_LENGTH = 4096
 /** Most free-text search terms. */
 export const MAX_TEXT_TERMS = 32
+/** Largest `gte_ndays` / `lte_ndays` (about 273 years); keeps resolved bounds finite integers. */
+export const MAX_NDAYS = 100_000
 
 const DAY_MS = 86_400_000
 const SORT_FIELDS: ReadonlyMap<unknown, SortField> = new Map([
@@ -388,8 +390,8 @@ function parseTimeOperator(draft: TimeDraft, name: string, op: string, value: un
     }
     case 'gte_ndays':
     case 'lte_ndays': {
-      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-        problems.push(invalid(path, 'must be a non-negative number of days'))
+      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > MAX_NDAYS) {
+        problems.push(invalid(path, `must be a non-negative number of days, at most ${MAX_NDAYS}`))
         return
       }
       // gte_ndays: N → at or after N days ago; lte_ndays: N → at or before N days ago.

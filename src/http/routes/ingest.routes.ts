@@ -15,7 +15,7 @@ import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { DomainError, ValidationError } from '../../core/errors.js'
 import { UnknownFormatError } from '../../ingest/ingest-pipeline.js'
-import { parseIngestBody } from '../../ingest/parse-stage.js'
+import { parseIngestBody, splitFormatFor } from '../../ingest/parse-stage.js'
 import type { AppDeps } from '../app.js'
 import { ErrorBodySchema, errorBody } from '../error-handler.js'
 
@@ -55,7 +55,7 @@ export function registerIngestRoutes(root: FastifyInstance, deps: AppDeps): void
         deps.metrics.ingestBatches.inc()
         let report
         try {
-          report = await deps.pipeline.ingest(parseIngestBody(body), { format: request.query.format })
+          report = await deps.pipeline.ingest(parseIngestBody(body, splitFormatFor(request.headers['content-type'])), { format: request.query.format })
         } catch (error) {
           if (error instanceof UnknownFormatError) {
             throw new ValidationError(error.message, [{ field: 'format', reason: `must be one of ${error.known.join(', ')}, auto` }])

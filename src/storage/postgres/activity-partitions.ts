@@ -12,6 +12,7 @@
 import { sql, type Kysely } from 'kysely'
 
 import type { Database } from '../schema.js'
+import { pgErrorCode } from './postgres-errors.js'
 
 /** A calendar month (UTC) and the time range of its partition, ms since the epoch, upper bound exclusive. */
 export interface MonthRange {
@@ -36,27 +37,10 @@ export function monthOf(time: number): MonthRange {
   }
 }
 
-interface PgError {
-  readonly code?: unknown
-}
-
-function errorCode(error: unknown): string | null {
-  return typeof error === 'object' && error !== null && typeof (error as PgError).code === 'string'
-    ? ((error as PgError).code as string)
-    : null
-}
-
 /** duplicate_table, and unique_violation on the catalog when two sessions create the same table at once. */
 const ALREADY_CREATED = new Set(['42P07', '23505'])
 /** wrong_object_type: "... is already a partition". */
 const ALREADY_ATTACHED = '42809'
-/** check_violation: "no partition of relation ... found for row". */
-const NO_PARTITION = '23514'
-
-/** Whether an insert failed because a row's partition does not exist (e.g. dropped by retention). */
-export function isMissingPartitionError(error: unknown): boolean {
-  return errorCode(error) === NO_PARTITION && error instanceof Error && error.message.includes('no partition')
-}
 
 /** Creates partitions on demand and remembers which exist. */
 export class ActivityPartitions {
@@ -100,7 +84,7 @@ export class ActivityPartitions {
       try {
         await sql`create table if not exists ${table} (like activities including defaults)`.execute(this.#db)
       } catch (error) {
-        if (!ALREADY_CREATED.has(errorCode(error) ?? '')) {
+        if (!ALREADY_CREATED.has(pgErrorCode(error) ?? '')) {
           throw error
         }
       }
@@ -110,7 +94,7 @@ export class ActivityPartitions {
         )
       } catch (error) {
         // Another node attached it first; anything else (an overlapping partition) is a real error.
-        if (errorCode(error) !== ALREADY_ATTACHED || !(await this.#isAttached(month.name))) {
+        if (pgErrorCode(error) !== ALREADY_ATTACHED || !(await this.#isAttached(month.name))) {
           throw error
         }
       }

@@ -12,8 +12,9 @@ import { ACTIVITY_INSERT_COLUMNS, planInsert, type ActivityInsertColumn, type In
 import { KyselyStore } from '../kysely-store.js'
 import type { Database } from '../schema.js'
 import type { InsertOutcome, StoreCapabilities } from '../store.js'
-import { ActivityPartitions, isMissingPartitionError } from './activity-partitions.js'
+import { ActivityPartitions } from './activity-partitions.js'
 import { migration0001Init } from './migrations/0001-init.js'
+import { isDeadlockError, isMissingPartitionError } from './postgres-errors.js'
 
 /** What {@link PostgresStore.open} needs; `openStore` builds it from a `postgres://` URL. */
 export interface PostgresStoreConfig {
@@ -29,6 +30,9 @@ export const DEFAULT_POOL_SIZE = 10
 
 /** Rows per INSERT statement: large enough to amortize round trips, small enough to bound one statement. */
 const INSERT_CHUNK_ROWS = 5_000
+
+/** A batch is retried after a deadlock or a vanished partition, the whole transaction having rolled back. */
+const MAX_INSERT_ATTEMPTS = 1
 
 /** `pg_advisory_xact_lock(classid, objid)` key of the governance chain: 'veil' as int4, then 1. */
 const GOVERNANCE_LOCK = { classId: 0x7665696c, objectId: 1 } as const
@@ -110,15 +114,20 @@ export class PostgresStore extends KyselyStore {
 
   protected override async insertActivities(batch: readonly ClassifiedActivity[]): Promise<InsertOutcome[]> {
     const plan = planInsert(batch)
-    try {
-      return await this.#insertPlan(plan)
-    } catch (error) {
-      // A partition this node remembers was dropped (retention) since: relearn and try once more.
-      if (!isMissingPartitionError(error)) {
-        throw error
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#insertPlan(plan)
+      } catch (error) {
+        if (attempt >= MAX_INSERT_ATTEMPTS) {
+          throw error
+        }
+        if (isMissingPartitionError(error)) {
+          // A partition this node remembers was dropped since (retention): relearn, then retry.
+          this.#partitions.forget()
+        } else if (!isDeadlockError(error)) {
+          throw error
+        }
       }
-      this.#partitions.forget()
-      return await this.#insertPlan(plan)
     }
   }
 
@@ -126,10 +135,13 @@ export class PostgresStore extends KyselyStore {
     // Partitions are created outside the batch's transaction: DDL that fails (another node won the race)
     // would otherwise abort it.
     await this.#partitions.ensure(plan.rows.map(({ row }) => row.time))
+    // Every batch inserts in id order, so two batches that share ids (a re-delivery reaching two nodes)
+    // wait for each other's keys in the same order instead of deadlocking.
+    const rows = [...plan.rows].sort((a, b) => (a.row.id < b.row.id ? -1 : a.row.id > b.row.id ? 1 : 0))
     const outcomes = [...plan.outcomes]
     await this.#db.transaction().execute(async (trx) => {
-      for (let start = 0; start < plan.rows.length; start += INSERT_CHUNK_ROWS) {
-        const chunk = plan.rows.slice(start, start + INSERT_CHUNK_ROWS)
+      for (let start = 0; start < rows.length; start += INSERT_CHUNK_ROWS) {
+        const chunk = rows.slice(start, start + INSERT_CHUNK_ROWS)
         const inserted = await insertChunk(trx, chunk.map(({ row }) => row))
         for (const { index, row } of chunk) {
           outcomes[index] = inserted.has(row.id) ? 'inserted' : 'duplicate'
