@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { ERROR_CODES } from './errors.js'
-import { STATUS_BY_CODE } from '../http/error-handler.js'
+import { ERROR_CODES } from '../core/errors.js'
+import { STATUS_BY_CODE } from './error-handler.js'
 
 describe('error catalog', () => {
   const documented = [...readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8').matchAll(/^\| `([a-z_]+)` \| (\d{3}) \|/gm)].map((m) => [m[1], Number(m[2])])
