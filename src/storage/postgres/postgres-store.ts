@@ -32,7 +32,7 @@ export const DEFAULT_POOL_SIZE = 10
 const INSERT_CHUNK_ROWS = 5_000
 
 /** A batch is retried after a deadlock or a vanished partition, the whole transaction having rolled back. */
-const MAX_INSERT_ATTEMPTS = 1
+const MAX_INSERT_ATTEMPTS = 3
 
 /** `pg_advisory_xact_lock(classid, objid)` key of the governance chain: 'veil' as int4, then 1. */
 const GOVERNANCE_LOCK = { classId: 0x7665696c, objectId: 1 } as const
