@@ -124,7 +124,8 @@ export function loadConfig(env: Env): Readonly<Config> {
     trustProxy: bool('VEIL_TRUST_PROXY'),
     limits: Object.freeze({
       maxBodyBytes: int('VEIL_MAX_BODY_BYTES', DEFAULT_LIMITS.maxBodyBytes, 1024, 2 ** 31),
-      maxRecordBytes: int('VEIL_MAX_RECORD_BYTES', DEFAULT_LIMITS.maxRecordBytes, 1024, 64 * 1024 * 1024),
+      // The generic format refuses records over 1 MiB whatever this says; the setting can only lower it.
+      maxRecordBytes: int('VEIL_MAX_RECORD_BYTES', DEFAULT_LIMITS.maxRecordBytes, 1024, 1024 * 1024),
       maxBatchRecords: int('VEIL_MAX_BATCH_RECORDS', DEFAULT_LIMITS.maxBatchRecords, 1, 10_000_000),
       defaultPageSize: int('VEIL_DEFAULT_PAGE_SIZE', DEFAULT_LIMITS.defaultPageSize, 1, 100_000),
       maxPageSize: int('VEIL_MAX_PAGE_SIZE', DEFAULT_LIMITS.maxPageSize, 1, 100_000),

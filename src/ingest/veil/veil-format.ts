@@ -29,7 +29,7 @@ export const MAX_DESCRIPTION_LENGTH = 65_536
 /** Longest `id`. */
 export const MAX_ID_LENGTH = 256
 /** Largest record (its JSON, in UTF-8 bytes), which is kept whole as `raw`. */
-export const MAX_RECORD_BYTES = 65_536
+export const MAX_RECORD_BYTES = 1024 * 1024
 /** How far after `receivedAt` an activity's `time` may lie (clock skew between source and Veil). */
 export const MAX_FUTURE_MS = 86_400_000
 
