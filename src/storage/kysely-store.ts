@@ -13,6 +13,7 @@ import { KyselyAccountRepository } from './kysely-account-repository.js'
 import { KyselyActivityRepository } from './kysely-activity-repository.js'
 import { KyselyGovernanceRepository } from './kysely-governance-repository.js'
 import { KyselySessionRepository } from './kysely-session-repository.js'
+import { KyselySettingsRepository } from './kysely-settings-repository.js'
 import { KyselyTokenRepository } from './kysely-token-repository.js'
 import type { Database } from './schema.js'
 import type {
@@ -22,6 +23,7 @@ import type {
   InsertOutcome,
   MigrationReport,
   SessionRepository,
+  SettingsRepository,
   Store,
   StoreCapabilities,
   StoreTransaction,
@@ -42,6 +44,7 @@ export abstract class KyselyStore implements Store {
   readonly tokens: TokenRepository
   readonly sessions: SessionRepository
   readonly governance: GovernanceRepository
+  readonly settings: SettingsRepository
   readonly #db: Kysely<Database>
   readonly #governanceKey: Buffer
   #closing: Promise<void> | null = null
@@ -55,6 +58,7 @@ export abstract class KyselyStore implements Store {
     this.tokens = repositories.tokens
     this.sessions = repositories.sessions
     this.governance = repositories.governance
+    this.settings = repositories.settings
   }
 
   /** The engine's ingest path; see {@link ActivityRepository.insert} for the contract. `batch` is not empty. */
@@ -100,6 +104,7 @@ export abstract class KyselyStore implements Store {
       tokens: new KyselyTokenRepository(db),
       sessions: new KyselySessionRepository(db),
       governance: new KyselyGovernanceRepository(db, this.#governanceKey, (trx) => this.lockGovernanceChain(trx)),
+      settings: new KyselySettingsRepository(db),
     }
   }
 }

@@ -101,6 +101,16 @@ export interface GovernanceTable {
   hash: string
 }
 
+/** Organization-wide settings (managed domains, scope, privacy list, ...), one JSON value per key. */
+export interface SettingsTable {
+  key: string
+  /** JSON value. */
+  value: string
+  /** Bumped on every change, so nodes can tell when to re-read. */
+  version: number
+  updated_at: number
+}
+
 /** Every table of a Veil store. */
 export interface Database {
   activities: ActivitiesTable
@@ -108,4 +118,5 @@ export interface Database {
   api_tokens: ApiTokensTable
   sessions: SessionsTable
   governance: GovernanceTable
+  settings: SettingsTable
 }

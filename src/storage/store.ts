@@ -141,12 +141,27 @@ export interface GovernanceRepository {
   readChain(): AsyncIterable<GovernanceRecord>
 }
 
+export interface Setting<T> {
+  readonly value: T
+  /** Increases with every change of this key. */
+  readonly version: number
+  readonly updatedAt: number
+}
+
+/** Organization-wide settings, one JSON value per key. */
+export interface SettingsRepository {
+  get<T>(key: string): Promise<Setting<T> | null>
+  /** Replace the value; returns the new version. */
+  put<T>(key: string, value: T, at: number): Promise<Setting<T>>
+}
+
 /** The repositories that can take part in a transaction. */
 export interface StoreTransaction {
   readonly accounts: AccountRepository
   readonly tokens: TokenRepository
   readonly sessions: SessionRepository
   readonly governance: GovernanceRepository
+  readonly settings: SettingsRepository
 }
 
 export interface MigrationReport {

@@ -14,6 +14,7 @@ import type { Database } from '../schema.js'
 import type { InsertOutcome, StoreCapabilities } from '../store.js'
 import { ActivityPartitions } from './activity-partitions.js'
 import { migration0001Init } from './migrations/0001-init.js'
+import { migration0002Settings } from './migrations/0002-settings.js'
 import { isDeadlockError, isMissingPartitionError } from './postgres-errors.js'
 
 /** What {@link PostgresStore.open} needs; `openStore` builds it from a `postgres://` URL. */
@@ -47,6 +48,7 @@ const POSTGRES_CAPABILITIES: StoreCapabilities = Object.freeze({
 
 const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0001-init': migration0001Init,
+  '0002-settings': migration0002Settings,
 })
 
 /** The array type each column is sent as by the unnest insert. */
