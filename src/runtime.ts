@@ -11,6 +11,7 @@ import { loadSecrets, type Secrets } from './config/secrets.js'
 import { buildApp, type App } from './http/app.js'
 import { createMetrics, type Metrics } from './http/metrics.js'
 import { EMPTY_DIRECTORY, NO_PRIVACY_GROUPS, createClassifier } from './ingest/classifier.js'
+import { IngestSettingsCache } from './services/settings/organization-settings.js'
 import { GroupCommitWriter } from './ingest/group-commit-writer.js'
 import { IngestPipeline } from './ingest/ingest-pipeline.js'
 import { veilFormat } from './ingest/veil/veil-ingest-format.js'
@@ -26,6 +27,8 @@ export interface Runtime {
   readonly writer: GroupCommitWriter
   readonly pipeline: IngestPipeline
   readonly metrics: Metrics
+  /** Managed domains and scope as the ingest path sees them; invalidate after changing them. */
+  readonly ingestSettings: IngestSettingsCache
   /** Finish in-flight batches, then close the store. */
   close(): Promise<void>
 }
@@ -65,15 +68,16 @@ export async function startRuntime(config: Readonly<Config>, options: RuntimeOpt
       metrics.ingestCommitSeconds.observe(seconds)
     },
   })
+  const ctx: ServiceContext = { store, clock, secrets }
+  const ingestSettings = new IngestSettingsCache(ctx)
   const pipeline = new IngestPipeline({
     formats: [veilFormat],
-    classifier: createClassifier(EMPTY_DIRECTORY, NO_PRIVACY_GROUPS),
+    classifier: createClassifier(EMPTY_DIRECTORY, ingestSettings, NO_PRIVACY_GROUPS),
     writer,
     clock,
     maxRecordBytes: config.limits.maxRecordBytes,
     maxBatchRecords: config.limits.maxBatchRecords,
   })
-  const ctx: ServiceContext = { store, clock, secrets }
   let closed = false
   return {
     config,
@@ -83,6 +87,7 @@ export async function startRuntime(config: Readonly<Config>, options: RuntimeOpt
     writer,
     pipeline,
     metrics,
+    ingestSettings,
     async close() {
       if (closed) {
         return
@@ -96,7 +101,7 @@ export async function startRuntime(config: Readonly<Config>, options: RuntimeOpt
 
 /** The HTTP app over a runtime. */
 export function buildRuntimeApp(runtime: Runtime, logger: AppLogger): Promise<App> {
-  return buildApp({ ctx: runtime.ctx, config: runtime.config, pipeline: runtime.pipeline, metrics: runtime.metrics, logger })
+  return buildApp({ ctx: runtime.ctx, config: runtime.config, pipeline: runtime.pipeline, metrics: runtime.metrics, ingestSettings: runtime.ingestSettings, logger })
 }
 
 export type AppLogger = boolean | Record<string, unknown>

@@ -27,7 +27,7 @@ export function createMetrics(options: { collectDefaults: boolean }): Metrics {
   const registers = [registry]
   return {
     registry,
-    ingestRecords: new Counter({ name: 'veil_ingest_records_total', help: 'Ingested records by outcome (accepted, duplicate, rejected)', labelNames: ['outcome'], registers }),
+    ingestRecords: new Counter({ name: 'veil_ingest_records_total', help: 'Ingested records by outcome (accepted, duplicate, rejected, out_of_scope: dropped by scoped deployment)', labelNames: ['outcome'], registers }),
     ingestBatches: new Counter({ name: 'veil_ingest_batches_total', help: 'Ingest batches received', registers }),
     ingestCommitSeconds: new Histogram({ name: 'veil_ingest_commit_seconds', help: 'Time to write one group-commit transaction', buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers }),
     ingestCommitRows: new Histogram({ name: 'veil_ingest_commit_rows', help: 'Rows per group-commit transaction', buckets: [1, 10, 100, 1000, 5000, 10000, 50000], registers }),

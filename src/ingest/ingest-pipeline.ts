@@ -12,7 +12,8 @@ import type { IngestFormat, RecordError } from './ingest-format.js'
 import type { GroupCommitWriter } from './group-commit-writer.js'
 import type { Classifier } from './classifier.js'
 
-export type RecordStatus = 'accepted' | 'duplicate' | 'rejected'
+/** `out_of_scope`: valid, but its actor is not monitored in its app (scoped deployment), so not recorded. */
+export type RecordStatus = 'accepted' | 'duplicate' | 'rejected' | 'out_of_scope'
 
 export interface RecordResult {
   readonly index: number
@@ -27,6 +28,8 @@ export interface IngestReport {
   readonly accepted: number
   readonly duplicates: number
   readonly rejected: number
+  /** Valid records not recorded because their actor is out of scope. */
+  readonly outOfScope: number
   /** One entry per record, in input order. */
   readonly results: readonly RecordResult[]
 }
@@ -113,24 +116,29 @@ export class IngestPipeline {
     }
 
     if (activities.length > 0) {
-      const classified: ClassifiedActivity[] = await this.#options.classifier.classify(activities, receivedAt)
-      const outcomes = await this.#options.writer.write(classified)
+      const classifications = await this.#options.classifier.classify(activities, receivedAt)
+      const recorded: ClassifiedActivity[] = []
+      const recordedPositions: number[] = []
+      classifications.forEach((classified, i) => {
+        if (classified === null) {
+          results.push({ index: positions[i] as number, status: 'out_of_scope', id: (activities[i] as Activity).id })
+        } else {
+          recorded.push(classified)
+          recordedPositions.push(positions[i] as number)
+        }
+      })
+      const outcomes = await this.#options.writer.write(recorded)
       outcomes.forEach((outcome, i) => {
-        results.push({ index: positions[i] as number, status: outcome === 'inserted' ? 'accepted' : 'duplicate', id: (activities[i] as Activity).id })
+        results.push({ index: recordedPositions[i] as number, status: outcome === 'inserted' ? 'accepted' : 'duplicate', id: (recorded[i] as ClassifiedActivity).activity.id })
       })
     }
 
     results.sort((a, b) => a.index - b.index)
-    let accepted = 0
-    let duplicates = 0
+    const counts = { accepted: 0, duplicate: 0, rejected: 0, out_of_scope: 0 }
     for (const r of results) {
-      if (r.status === 'accepted') {
-        accepted += 1
-      } else if (r.status === 'duplicate') {
-        duplicates += 1
-      }
+      counts[r.status] += 1
     }
-    return { accepted, duplicates, rejected: results.length - accepted - duplicates, results }
+    return { accepted: counts.accepted, duplicates: counts.duplicate, rejected: counts.rejected, outOfScope: counts.out_of_scope, results }
   }
 }
 

@@ -15,11 +15,12 @@ export function registerIngestCommand(program: Command): void {
     .argument('<file>', 'path, or - for standard input')
     .option('--format <format>', 'ingest format (veil, auto)', 'auto')
     .action(async (file: string, options: { format: string }, command: Command) => {
-      const totals = { accepted: 0, duplicates: 0, rejected: 0 }
+      const totals = { accepted: 0, duplicates: 0, rejected: 0, outOfScope: 0 }
       const report = (batch: IngestReport, offset: number) => {
         totals.accepted += batch.accepted
         totals.duplicates += batch.duplicates
         totals.rejected += batch.rejected
+        totals.outOfScope += batch.outOfScope
         for (const r of batch.results.filter((x: RecordResult) => x.status === 'rejected')) {
           process.stderr.write(`record ${r.index + offset}: ${r.error?.field ? `${r.error.field}: ` : ''}${r.error?.reason ?? 'rejected'}\n`)
         }
@@ -54,7 +55,7 @@ export function registerIngestCommand(program: Command): void {
           report(await runtime.pipeline.ingest(parseIngestBody(buffer.join('\n'), isArray ? 'json' : offset === 0 ? 'auto' : 'ndjson'), { format: options.format }), offset)
         }
       })
-      print(`accepted ${totals.accepted}, duplicates ${totals.duplicates}, rejected ${totals.rejected}`)
+      print(`accepted ${totals.accepted}, duplicates ${totals.duplicates}, rejected ${totals.rejected}${totals.outOfScope > 0 ? `, out of scope ${totals.outOfScope}` : ''}`)
       if (totals.rejected > 0) {
         process.exitCode = 3
       }

@@ -69,8 +69,13 @@ export interface Activity {
   readonly result: ActivityResult
   /** A one-line human description (Defender's `description`). */
   readonly description: string | null
-  /** Group ids the actor belonged to when the activity was recorded (Defender's `user.tags`). */
+  /** Group ids the actor belonged to at the activity's time (Defender's `user.tags`), built-in groups included. */
   readonly actorGroups: readonly string[]
+  /**
+   * The directory user the actor was matched to (by UPN, email alias or source id), set by the classify
+   * stage; null when no directory user matches (the activity is still recorded).
+   */
+  readonly directoryUserId?: string | null
   /** The source event, kept whole. */
   readonly raw: unknown
 }
