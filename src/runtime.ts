@@ -10,12 +10,15 @@ import type { Config } from './config/config.js'
 import { loadSecrets, type Secrets } from './config/secrets.js'
 import { buildApp, type App } from './http/app.js'
 import { createMetrics, type Metrics } from './http/metrics.js'
-import { EMPTY_DIRECTORY, NO_PRIVACY_GROUPS, createClassifier } from './ingest/classifier.js'
+import { NO_PRIVACY_GROUPS, createClassifier } from './ingest/classifier.js'
 import { IngestSettingsCache } from './services/settings/organization-settings.js'
 import { GroupCommitWriter } from './ingest/group-commit-writer.js'
 import { IngestPipeline } from './ingest/ingest-pipeline.js'
 import { veilFormat } from './ingest/veil/veil-ingest-format.js'
 import type { ServiceContext } from './services/service-context.js'
+import { DirectoryCache } from './services/directory/directory-cache.js'
+import type { DirectoryService } from './services/directory/directory-service.js'
+import { KyselyDirectoryService } from './services/directory/directory-service-impl.js'
 import { openStore } from './storage/open-store.js'
 import type { Store } from './storage/store.js'
 
@@ -29,6 +32,10 @@ export interface Runtime {
   readonly metrics: Metrics
   /** Managed domains and scope as the ingest path sees them; invalidate after changing them. */
   readonly ingestSettings: IngestSettingsCache
+  /** Users, groups and memberships; every write path (import, SCIM, REST) goes through it. */
+  readonly directory: DirectoryService
+  /** This node's in-memory directory for the ingest path (a `MembershipSource`); the service keeps it current after its writes. */
+  readonly directoryCache: DirectoryCache
   /** Finish in-flight batches, then close the store. */
   close(): Promise<void>
 }
@@ -43,6 +50,11 @@ export interface RuntimeOptions {
   readonly processMetrics?: boolean
   /** Use these secrets instead of loading them (tests). */
   readonly secrets?: Secrets
+  /**
+   * Load the directory cache on start; default: when migrations are applied on start (before them the
+   * tables may not exist). Otherwise the first `refresh()` (the first ingest batch) loads it.
+   */
+  readonly loadDirectory?: boolean
 }
 
 /** Rows per group-commit transaction at most: large enough for SQLite's sweet spot, small enough for latency. */
@@ -70,9 +82,19 @@ export async function startRuntime(config: Readonly<Config>, options: RuntimeOpt
   })
   const ctx: ServiceContext = { store, clock, secrets }
   const ingestSettings = new IngestSettingsCache(ctx)
+  const directoryCache = new DirectoryCache(store.directory)
+  if (options.loadDirectory ?? options.migrate ?? true) {
+    try {
+      await directoryCache.load()
+    } catch (error) {
+      await store.close()
+      throw error
+    }
+  }
+  const directory = new KyselyDirectoryService(ctx, { cache: directoryCache })
   const pipeline = new IngestPipeline({
     formats: [veilFormat],
-    classifier: createClassifier(EMPTY_DIRECTORY, ingestSettings, NO_PRIVACY_GROUPS),
+    classifier: createClassifier(directoryCache, ingestSettings, NO_PRIVACY_GROUPS),
     writer,
     clock,
     maxRecordBytes: config.limits.maxRecordBytes,
@@ -88,6 +110,8 @@ export async function startRuntime(config: Readonly<Config>, options: RuntimeOpt
     pipeline,
     metrics,
     ingestSettings,
+    directory,
+    directoryCache,
     async close() {
       if (closed) {
         return
@@ -101,7 +125,7 @@ export async function startRuntime(config: Readonly<Config>, options: RuntimeOpt
 
 /** The HTTP app over a runtime. */
 export function buildRuntimeApp(runtime: Runtime, logger: AppLogger): Promise<App> {
-  return buildApp({ ctx: runtime.ctx, config: runtime.config, pipeline: runtime.pipeline, metrics: runtime.metrics, ingestSettings: runtime.ingestSettings, logger })
+  return buildApp({ ctx: runtime.ctx, config: runtime.config, pipeline: runtime.pipeline, metrics: runtime.metrics, ingestSettings: runtime.ingestSettings, directory: runtime.directory, logger })
 }
 
 export type AppLogger = boolean | Record<string, unknown>

@@ -10,6 +10,7 @@ import { Command, Option } from 'commander'
 import { registerAdminCommands } from './commands/admin.js'
 import { registerDemoCommand } from './commands/demo.js'
 import { registerGovernanceCommands } from './commands/governance.js'
+import { registerGroupsCommands } from './commands/groups.js'
 import { registerIngestCommand } from './commands/ingest.js'
 import { registerMigrateCommand } from './commands/migrate.js'
 import { registerServeCommand } from './commands/serve.js'
@@ -30,6 +31,7 @@ registerMigrateCommand(program)
 registerAdminCommands(program)
 registerTokenCommands(program)
 registerGovernanceCommands(program)
+registerGroupsCommands(program)
 
 try {
   await program.parseAsync(process.argv)

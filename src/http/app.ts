@@ -12,16 +12,21 @@ import fastifySwagger from '@fastify/swagger'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from '../config/config.js'
 import type { IngestPipeline } from '../ingest/ingest-pipeline.js'
+import type { DirectoryService } from '../services/directory/directory-service.js'
 import type { ServiceContext } from '../services/service-context.js'
+import type { IngestSettingsCache } from '../services/settings/organization-settings.js'
 import { registerAuth, type Access } from './auth.js'
 import { handleError, errorBody } from './error-handler.js'
 import type { Metrics } from './metrics.js'
 import { registerAccountRoutes } from './routes/accounts.routes.js'
 import { registerActivityRoutes } from './routes/activities.routes.js'
+import { registerDirectoryRoutes } from './routes/directory.routes.js'
 import { registerGovernanceRoutes } from './routes/governance.routes.js'
 import { registerIngestRoutes } from './routes/ingest.routes.js'
 import { registerOperationsRoutes } from './routes/operations.routes.js'
 import { registerSessionRoutes } from './routes/session.routes.js'
+import { registerSettingsRoutes } from './routes/settings.routes.js'
+import { registerScimRoutes } from '../scim/scim.routes.js'
 import { registerTokenRoutes } from './routes/tokens.routes.js'
 
 export interface AppDeps {
@@ -29,6 +34,10 @@ export interface AppDeps {
   readonly config: Readonly<Config>
   readonly pipeline: IngestPipeline
   readonly metrics: Metrics
+  /** The ingest path's view of managed domains and scope; routes that change them invalidate it. */
+  readonly ingestSettings: IngestSettingsCache
+  /** Users, groups and memberships (REST directory routes, SCIM, scope validation). */
+  readonly directory: DirectoryService
   /** Pino options or false; tests pass false. */
   readonly logger: boolean | Record<string, unknown>
 }
@@ -124,6 +133,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   registerAccountRoutes(app, deps)
   registerTokenRoutes(app, deps)
   registerGovernanceRoutes(app, deps)
+  registerDirectoryRoutes(app, deps)
+  registerSettingsRoutes(app, deps)
+  await registerScimRoutes(app, { directory: deps.directory, clock: deps.ctx.clock })
   await app.ready()
   return app
 }

@@ -11,6 +11,7 @@ import { Migrator, sql, type Kysely, type Migration } from 'kysely'
 import type { ClassifiedActivity } from '../core/activity/activity.js'
 import { KyselyAccountRepository } from './kysely-account-repository.js'
 import { KyselyActivityRepository } from './kysely-activity-repository.js'
+import { KyselyDirectoryRepository } from './kysely-directory-repository.js'
 import { KyselyGovernanceRepository } from './kysely-governance-repository.js'
 import { KyselySessionRepository } from './kysely-session-repository.js'
 import { KyselySettingsRepository } from './kysely-settings-repository.js'
@@ -19,6 +20,7 @@ import type { Database } from './schema.js'
 import type {
   AccountRepository,
   ActivityRepository,
+  DirectoryRepository,
   GovernanceRepository,
   InsertOutcome,
   MigrationReport,
@@ -45,6 +47,7 @@ export abstract class KyselyStore implements Store {
   readonly sessions: SessionRepository
   readonly governance: GovernanceRepository
   readonly settings: SettingsRepository
+  readonly directory: DirectoryRepository
   readonly #db: Kysely<Database>
   readonly #governanceKey: Buffer
   #closing: Promise<void> | null = null
@@ -59,6 +62,7 @@ export abstract class KyselyStore implements Store {
     this.sessions = repositories.sessions
     this.governance = repositories.governance
     this.settings = repositories.settings
+    this.directory = repositories.directory
   }
 
   /** The engine's ingest path; see {@link ActivityRepository.insert} for the contract. `batch` is not empty. */
@@ -105,6 +109,7 @@ export abstract class KyselyStore implements Store {
       sessions: new KyselySessionRepository(db),
       governance: new KyselyGovernanceRepository(db, this.#governanceKey, (trx) => this.lockGovernanceChain(trx)),
       settings: new KyselySettingsRepository(db),
+      directory: new KyselyDirectoryRepository(db),
     }
   }
 }

@@ -111,6 +111,77 @@ export interface SettingsTable {
   updated_at: number
 }
 
+/**
+ * The directory's change counter: one row (`id` 1). Every transaction that writes the directory
+ * increments it first, which also serializes directory writers (the row lock on PostgreSQL, the single
+ * writer on SQLite), so change numbers are handed out in commit order and a cache that has seen number
+ * N has seen every change up to N.
+ */
+export interface DirectoryStateTable {
+  id: number
+  seq: number
+}
+
+/** Directory users; soft-deleted (`deleted_at`) so that membership history keeps its users. */
+export interface DirectoryUsersTable {
+  /** A UUID: the SCIM `id`. */
+  id: string
+  /** Lower-cased UPN; unique among users that are not deleted. */
+  upn: string
+  display_name: string | null
+  /** As the identity provider gave it (the identifiers table holds the lower-cased copy for matching). */
+  external_id: string | null
+  /** JSON array of lower-cased email aliases. */
+  emails: string
+  /** 0 or 1; SCIM `active`. An inactive user keeps its memberships. */
+  active: number
+  created_at: number
+  updated_at: number
+  deleted_at: number | null
+  /** Change number of the last transaction that changed the user, its identifiers or memberships. */
+  seq: number
+}
+
+/**
+ * What an actor is matched by: the UPN and each email (space `address`), the external id (space
+ * `external`), lower-cased. A value is held by at most one user at a time (`retired_at` null); an
+ * identifier a user no longer holds (renamed, deleted) is retired, not removed, so a late activity
+ * from before the change still finds the user it belonged to then.
+ */
+export interface DirectoryIdentifiersTable {
+  id: Generated<number>
+  user_id: string
+  /** `upn`, `email` or `external_id`. */
+  kind: string
+  /** `address` (UPN and emails) or `external` (external id). */
+  space: string
+  value: string
+  retired_at: number | null
+}
+
+/** Directory groups; soft-deleted like users. */
+export interface DirectoryGroupsTable {
+  /** A UUID, or the slug of the name for groups created by a file import. */
+  id: string
+  display_name: string
+  /** Lower-cased display name; unique among groups that are not deleted. */
+  display_name_lc: string
+  external_id: string | null
+  external_id_lc: string | null
+  created_at: number
+  updated_at: number
+  deleted_at: number | null
+}
+
+/** One stretch of membership, [valid_from, valid_to); at most one open stretch per group and user. */
+export interface DirectoryMembershipsTable {
+  id: Generated<number>
+  group_id: string
+  user_id: string
+  valid_from: number
+  valid_to: number | null
+}
+
 /** Every table of a Veil store. */
 export interface Database {
   activities: ActivitiesTable
@@ -119,4 +190,9 @@ export interface Database {
   sessions: SessionsTable
   governance: GovernanceTable
   settings: SettingsTable
+  directory_state: DirectoryStateTable
+  directory_users: DirectoryUsersTable
+  directory_identifiers: DirectoryIdentifiersTable
+  directory_groups: DirectoryGroupsTable
+  directory_memberships: DirectoryMembershipsTable
 }

@@ -155,6 +155,150 @@ export interface SettingsRepository {
   put<T>(key: string, value: T, at: number): Promise<Setting<T>>
 }
 
+/** Which identifiers an identifier value is compared with: UPN and emails, or external ids. */
+export type DirectoryIdentifierSpace = 'address' | 'external'
+export type DirectoryIdentifierKind = 'upn' | 'email' | 'external_id'
+
+export interface StoredDirectoryUser {
+  readonly id: string
+  readonly upn: string
+  readonly displayName: string | null
+  readonly externalId: string | null
+  readonly emails: readonly string[]
+  readonly active: boolean
+  readonly createdAt: number
+  readonly updatedAt: number
+  readonly deletedAt: number | null
+}
+
+export interface StoredDirectoryGroup {
+  readonly id: string
+  readonly displayName: string
+  readonly externalId: string | null
+  readonly createdAt: number
+  readonly updatedAt: number
+  readonly deletedAt: number | null
+}
+
+/** One stretch of membership, [from, to). */
+export interface StoredMembershipSpan {
+  readonly id: number
+  readonly groupId: string
+  readonly userId: string
+  readonly from: number
+  readonly to: number | null
+}
+
+export interface StoredDirectoryIdentifier {
+  readonly id: number
+  readonly userId: string
+  readonly kind: DirectoryIdentifierKind
+  readonly space: DirectoryIdentifierSpace
+  /** Lower-cased. */
+  readonly value: string
+  /** When the user stopped holding it; null while held. */
+  readonly retiredAt: number | null
+}
+
+export interface NewDirectoryIdentifier {
+  readonly userId: string
+  readonly kind: DirectoryIdentifierKind
+  /** Lower-cased. */
+  readonly value: string
+}
+
+export interface StoredDirectoryUserPatch {
+  readonly upn?: string
+  readonly displayName?: string | null
+  readonly externalId?: string | null
+  readonly emails?: readonly string[]
+  readonly active?: boolean
+  readonly deletedAt?: number
+  readonly updatedAt: number
+}
+
+export interface StoredDirectoryGroupPatch {
+  readonly displayName?: string
+  readonly externalId?: string | null
+  readonly deletedAt?: number
+  readonly updatedAt: number
+}
+
+/** Equality filters on live users; values lower-cased. */
+export interface DirectoryUserQuery {
+  readonly upn?: string
+  readonly externalId?: string
+  /** Any address identifier (the UPN or an email alias). */
+  readonly email?: string
+}
+
+/** Equality filters on live groups; values lower-cased. */
+export interface DirectoryGroupQuery {
+  readonly displayName?: string
+  readonly externalId?: string
+}
+
+export interface DirectoryPage<T> {
+  readonly items: T[]
+  readonly total: number
+}
+
+/**
+ * Directory storage: plain reads and writes, no rules (those are the directory service's). Writes must
+ * run in a transaction that called {@link DirectoryRepository.beginChange} first; each write marks the
+ * users whose identifiers or memberships it changed with the transaction's change number, which is how
+ * the caches of every node learn what to reload.
+ */
+export interface DirectoryRepository {
+  /**
+   * Take the directory's write lock for the rest of the transaction and return its change number
+   * (once per transaction; later calls return the same number). Call it before any other lock is
+   * taken in the transaction (the governance chain's included) so writers always lock in one order.
+   */
+  beginChange(): Promise<number>
+  /** The highest change number committed. */
+  changeSeq(): Promise<number>
+  /** Users changed by a transaction numbered above `since`, with the number of their last change. */
+  changedUsers(since: number): Promise<Array<{ readonly id: string; readonly seq: number }>>
+
+  users(ids: readonly string[], options?: { readonly includeDeleted?: boolean }): Promise<StoredDirectoryUser[]>
+  listUsers(query: DirectoryUserQuery, offset: number, limit: number): Promise<DirectoryPage<StoredDirectoryUser>>
+  /** The live holder of each identifier value (lower-cased) in `space`, by value. */
+  holders(space: DirectoryIdentifierSpace, values: readonly string[]): Promise<Map<string, string>>
+  /** The identifiers of users (live and retired, or live only), or of every user when `userIds` is null. */
+  identifiers(userIds: readonly string[] | null, options?: { readonly liveOnly?: boolean }): Promise<StoredDirectoryIdentifier[]>
+  /** Insert users (with `seq` of this change). */
+  insertUsers(users: ReadonlyArray<Omit<StoredDirectoryUser, 'deletedAt'>>): Promise<void>
+  updateUser(id: string, patch: StoredDirectoryUserPatch): Promise<StoredDirectoryUser | null>
+  /** Add live identifiers; throws ConflictError when one is already held (by anybody). */
+  addIdentifiers(identifiers: readonly NewDirectoryIdentifier[]): Promise<void>
+  retireIdentifiers(identifiers: readonly StoredDirectoryIdentifier[], at: number): Promise<void>
+
+  groups(ids: readonly string[], options?: { readonly includeDeleted?: boolean }): Promise<StoredDirectoryGroup[]>
+  /** Live groups whose lower-cased display name is one of `names`. */
+  groupsNamed(names: readonly string[]): Promise<StoredDirectoryGroup[]>
+  /** Which of `ids` are taken by a group, live or deleted. */
+  takenGroupIds(ids: readonly string[]): Promise<Set<string>>
+  listGroups(query: DirectoryGroupQuery, offset: number, limit: number): Promise<DirectoryPage<StoredDirectoryGroup & { readonly memberCount: number }>>
+  insertGroups(groups: ReadonlyArray<Omit<StoredDirectoryGroup, 'deletedAt'>>): Promise<void>
+  updateGroup(id: string, patch: StoredDirectoryGroupPatch): Promise<StoredDirectoryGroup | null>
+
+  /** Open spans of the given groups and/or users (both given: both must match). */
+  openSpans(filter: { readonly groupIds?: readonly string[]; readonly userIds?: readonly string[] }): Promise<StoredMembershipSpan[]>
+  /** Open spans starting at `from`; the caller makes sure none is open already for the pair. */
+  openMemberships(spans: ReadonlyArray<{ readonly groupId: string; readonly userId: string; readonly from: number }>): Promise<void>
+  /** End spans at `at` (never before their start). */
+  closeSpans(spans: readonly StoredMembershipSpan[], at: number): Promise<void>
+  /** Members of a group at `at` (open spans when `at` is null), deleted users included, by UPN. */
+  membersAt(groupId: string, at: number | null, offset: number, limit: number): Promise<DirectoryPage<StoredDirectoryUser>>
+  /** Group ids whose span of the user contains `at`. */
+  groupIdsAt(userId: string, at: number): Promise<string[]>
+  /** Every span of a user or a group, or of the given users, or of everybody (`{}`), oldest first. */
+  spans(filter: { readonly userId?: string; readonly groupId?: string; readonly userIds?: readonly string[] }): Promise<StoredMembershipSpan[]>
+  /** Refresh the planner's statistics of the directory tables (after a large import); outside a transaction. */
+  analyze(): Promise<void>
+}
+
 /** The repositories that can take part in a transaction. */
 export interface StoreTransaction {
   readonly accounts: AccountRepository
@@ -162,6 +306,7 @@ export interface StoreTransaction {
   readonly sessions: SessionRepository
   readonly governance: GovernanceRepository
   readonly settings: SettingsRepository
+  readonly directory: DirectoryRepository
 }
 
 export interface MigrationReport {

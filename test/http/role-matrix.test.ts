@@ -40,6 +40,45 @@ const CASES: readonly RouteCase[] = [
   { method: 'DELETE', url: '/api/v1/tokens/000000000000', route: '/api/v1/tokens/:id', access: 'authenticated' },
   { method: 'GET', url: '/api/v1/governance', route: '/api/v1/governance', access: 'governance.read' },
   { method: 'GET', url: '/api/v1/governance/verify', route: '/api/v1/governance/verify', access: 'governance.read' },
+  { method: 'GET', url: '/api/v1/groups', route: '/api/v1/groups', access: 'directory.read' },
+  { method: 'POST', url: '/api/v1/groups', route: '/api/v1/groups', access: 'directory.manage', body: { displayName: 'Matrix group' } },
+  { method: 'GET', url: '/api/v1/groups/builtin:application', route: '/api/v1/groups/:id', access: 'directory.read' },
+  { method: 'PATCH', url: '/api/v1/groups/no-such-group', route: '/api/v1/groups/:id', access: 'directory.manage', body: { displayName: 'Renamed' } },
+  { method: 'DELETE', url: '/api/v1/groups/no-such-group', route: '/api/v1/groups/:id', access: 'directory.manage' },
+  { method: 'GET', url: '/api/v1/groups/no-such-group/members', route: '/api/v1/groups/:id/members', access: 'directory.read' },
+  { method: 'POST', url: '/api/v1/groups/no-such-group/members', route: '/api/v1/groups/:id/members', access: 'directory.manage', body: { userIds: [] } },
+  { method: 'DELETE', url: '/api/v1/groups/no-such-group/members/someone@contoso.com', route: '/api/v1/groups/:id/members/:userId', access: 'directory.manage' },
+  { method: 'GET', url: '/api/v1/groups/no-such-group/history', route: '/api/v1/groups/:id/history', access: 'directory.read' },
+  { method: 'GET', url: '/api/v1/users', route: '/api/v1/users', access: 'directory.read' },
+  { method: 'POST', url: '/api/v1/users', route: '/api/v1/users', access: 'directory.manage', body: { upn: 'matrix-user@contoso.com' } },
+  { method: 'GET', url: '/api/v1/users/someone@contoso.com', route: '/api/v1/users/:id', access: 'directory.read' },
+  { method: 'PATCH', url: '/api/v1/users/someone@contoso.com', route: '/api/v1/users/:id', access: 'directory.manage', body: { active: false } },
+  { method: 'DELETE', url: '/api/v1/users/someone@contoso.com', route: '/api/v1/users/:id', access: 'directory.manage' },
+  { method: 'GET', url: '/api/v1/users/someone@contoso.com/groups', route: '/api/v1/users/:id/groups', access: 'directory.read' },
+  { method: 'POST', url: '/api/v1/directory/import', route: '/api/v1/directory/import', access: 'directory.manage', body: 'group,upn\nMatrix import,matrix-import@contoso.com\n', contentType: 'text/csv' },
+  { method: 'GET', url: '/api/v1/settings/managed-domains', route: '/api/v1/settings/managed-domains', access: 'settings.read' },
+  { method: 'PUT', url: '/api/v1/settings/managed-domains', route: '/api/v1/settings/managed-domains', access: 'settings.manage', body: { domains: ['contoso.com'] } },
+  { method: 'POST', url: '/api/v1/settings/managed-domains', route: '/api/v1/settings/managed-domains', access: 'settings.manage', body: { domain: 'contoso.com' } },
+  { method: 'DELETE', url: '/api/v1/settings/managed-domains/fabrikam.com', route: '/api/v1/settings/managed-domains/:domain', access: 'settings.manage' },
+  { method: 'GET', url: '/api/v1/settings/scope', route: '/api/v1/settings/scope', access: 'settings.read' },
+  { method: 'PUT', url: '/api/v1/settings/scope', route: '/api/v1/settings/scope', access: 'settings.manage', body: { rules: [] } },
+  { method: 'GET', url: '/scim/v2/Users', route: '/scim/v2/Users', access: 'directory.manage' },
+  { method: 'POST', url: '/scim/v2/Users', route: '/scim/v2/Users', access: 'directory.manage', body: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'matrix-scim@contoso.com' } },
+  { method: 'GET', url: '/scim/v2/Users/no-such-user', route: '/scim/v2/Users/:id', access: 'directory.manage' },
+  { method: 'PUT', url: '/scim/v2/Users/no-such-user', route: '/scim/v2/Users/:id', access: 'directory.manage', body: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'x@contoso.com' } },
+  { method: 'PATCH', url: '/scim/v2/Users/no-such-user', route: '/scim/v2/Users/:id', access: 'directory.manage', body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'active', value: false }] } },
+  { method: 'DELETE', url: '/scim/v2/Users/no-such-user', route: '/scim/v2/Users/:id', access: 'directory.manage' },
+  { method: 'GET', url: '/scim/v2/Groups', route: '/scim/v2/Groups', access: 'directory.manage' },
+  { method: 'POST', url: '/scim/v2/Groups', route: '/scim/v2/Groups', access: 'directory.manage', body: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Matrix SCIM group' } },
+  { method: 'GET', url: '/scim/v2/Groups/no-such-group', route: '/scim/v2/Groups/:id', access: 'directory.manage' },
+  { method: 'PUT', url: '/scim/v2/Groups/no-such-group', route: '/scim/v2/Groups/:id', access: 'directory.manage', body: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'X' } },
+  { method: 'PATCH', url: '/scim/v2/Groups/no-such-group', route: '/scim/v2/Groups/:id', access: 'directory.manage', body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'remove', path: 'members' }] } },
+  { method: 'DELETE', url: '/scim/v2/Groups/no-such-group', route: '/scim/v2/Groups/:id', access: 'directory.manage' },
+  { method: 'GET', url: '/scim/v2/ServiceProviderConfig', route: '/scim/v2/ServiceProviderConfig', access: 'directory.manage' },
+  { method: 'GET', url: '/scim/v2/ResourceTypes', route: '/scim/v2/ResourceTypes', access: 'directory.manage' },
+  { method: 'GET', url: '/scim/v2/ResourceTypes/User', route: '/scim/v2/ResourceTypes/:id', access: 'directory.manage' },
+  { method: 'GET', url: '/scim/v2/Schemas', route: '/scim/v2/Schemas', access: 'directory.manage' },
+  { method: 'GET', url: '/scim/v2/Schemas/urn:ietf:params:scim:schemas:core:2.0:User', route: '/scim/v2/Schemas/:id', access: 'directory.manage' },
 ]
 
 const ROLES: readonly TestRole[] = ['global_admin', 'security_admin', 'compliance_admin', 'security_reader', 'none']
@@ -75,7 +114,7 @@ describe('role matrix', () => {
         expect(res.statusCode).not.toBe(401)
       } else {
         expect(res.statusCode).toBe(401)
-        expect(res.json()).toMatchObject({ error: 'unauthenticated' })
+        expect(res.json()).toMatchObject(c.url.startsWith('/scim/') ? { status: '401' } : { error: 'unauthenticated' })
       }
     })
 
@@ -86,7 +125,7 @@ describe('role matrix', () => {
           expect([401, 403], `${res.statusCode} ${res.body}`).not.toContain(res.statusCode)
         } else {
           expect(res.statusCode, res.body).toBe(403)
-          expect(res.json()).toMatchObject({ error: 'forbidden' })
+          expect(res.json()).toMatchObject(c.url.startsWith('/scim/') ? { status: '403' } : { error: 'forbidden' })
         }
       })
     }

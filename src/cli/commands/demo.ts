@@ -2,9 +2,7 @@ import { rmSync } from 'node:fs'
 import type { Command } from 'commander'
 import { generateDemoData } from '../../demo/demo-data.js'
 import { startServer, stopOnSignals } from '../../http/server.js'
-import { accountCreator, tokenCreator } from '../../services/accounts/accounts.js'
-import { generatePassword } from '../../services/auth/password.js'
-import { CLI_INITIATOR } from '../../services/service-context.js'
+import { loadDemoData, type LoadedDemo } from '../../demo/demo-loader.js'
 import { startRuntime } from '../../runtime.js'
 import { configFrom, print } from '../cli-support.js'
 
@@ -30,34 +28,25 @@ export function registerDemoCommand(program: Command): void {
       const config = configFrom(command, { VEIL_DATABASE_URL: databaseUrl, VEIL_PORT: options.port, VEIL_HOST: options.host })
       const runtime = await startRuntime(config, { processMetrics: true })
       const now = runtime.ctx.clock()
-      const data = generateDemoData({ seed: 42, now, activityCount: Number(options.activities) || 4000 })
-
-      const credentials: Array<{ upn: string; roles: string; password: string }> = []
-      let token: string | null = null
+      const days = 30
+      let loaded: LoadedDemo | null = null
       if ((await runtime.store.accounts.list()).length === 0) {
-        for (const admin of data.admins) {
-          const password = generatePassword()
-          await accountCreator(runtime.ctx, CLI_INITIATOR, { upn: admin.upn, displayName: admin.displayName, roles: admin.roles, password })
-          credentials.push({ upn: admin.upn, roles: admin.roles.join(', ') || '(no admin role)', password })
-        }
-        token = (await tokenCreator(runtime.ctx, CLI_INITIATOR, { upn: data.admins[0]?.upn ?? 'admin@contoso.com', name: 'demo', expiresAt: null })).secret
-        const report = await runtime.pipeline.ingest({ records: data.activities.map((value, index) => ({ index, value })), errors: [] }, { format: 'veil' })
-        print(`demo data: ${report.accepted} activities of ${data.users.length} users, ${data.groups.length} groups over 30 days`)
+        const data = generateDemoData({ seed: 42, now, days, activityCount: Number(options.activities) || 4000 })
+        loaded = await loadDemoData(runtime, data, now - (days + 1) * 86_400_000)
+        print(`demo data: ${loaded.activities} activities of ${data.users.length} people, ${data.externalUsers.length} external users and ${data.applications.length} applications; ${data.groups.length} groups with membership history`)
       }
 
       const server = await startServer(runtime, { host: config.host, port: config.port, logger: { level: process.env.VEIL_LOG_LEVEL ?? 'warn' } })
       print('')
       print(`Veil demo is running at ${server.url}   (database ${databaseUrl})`)
       print(`  API:      ${server.url}/api/v1/activities   OpenAPI: ${server.url}/api/openapi.json`)
-      if (credentials.length > 0) {
+      if (loaded) {
         print('  Accounts (password login: POST /api/v1/auth/login):')
-        for (const c of credentials) {
-          print(`    ${c.upn.padEnd(26)} ${c.roles.padEnd(18)} password: ${c.password}`)
+        for (const c of loaded.credentials) {
+          print(`    ${c.upn.padEnd(26)} ${(c.roles.join(', ') || '(no admin role)').padEnd(18)} password: ${c.password}`)
         }
-      }
-      if (token) {
-        print(`  API token of ${data.admins[0]?.upn}:`)
-        print(`    curl -H "Authorization: Bearer ${token}" ${server.url}/api/v1/activities`)
+        print(`  API token of ${loaded.credentials[0]?.upn}:`)
+        print(`    curl -H "Authorization: Bearer ${loaded.token}" ${server.url}/api/v1/activities`)
       }
       print('Press Ctrl+C to stop.')
       stopOnSignals(server, (message) => print(message))

@@ -21,13 +21,15 @@ export const PERMISSIONS = [
   'governance.read',
   'settings.read',
   'settings.manage',
+  'directory.read',
+  'directory.manage',
 ] as const
 export type Permission = (typeof PERMISSIONS)[number]
 
 /**
  * The role matrix, modelled on Defender for Cloud Apps' built-in roles:
  * - global admin: everything, including accounts and roles;
- * - security admin: everything about security operations (read, ingest, settings) but not accounts;
+ * - security admin: everything about security operations (read, ingest, settings, directory) but not accounts;
  * - compliance admin: reads activities and the governance log, reads settings;
  * - security reader: read-only.
  * Anyone without a role is not an admin: they may sign in, see their own profile and manage their own
@@ -35,9 +37,9 @@ export type Permission = (typeof PERMISSIONS)[number]
  */
 export const ROLE_PERMISSIONS: Readonly<Record<AdminRole, readonly Permission[]>> = Object.freeze({
   global_admin: PERMISSIONS,
-  security_admin: ['activities.read', 'activities.ingest', 'accounts.read', 'governance.read', 'settings.read', 'settings.manage'],
-  compliance_admin: ['activities.read', 'accounts.read', 'governance.read', 'settings.read'],
-  security_reader: ['activities.read', 'accounts.read', 'governance.read', 'settings.read'],
+  security_admin: ['activities.read', 'activities.ingest', 'accounts.read', 'governance.read', 'settings.read', 'settings.manage', 'directory.read', 'directory.manage'],
+  compliance_admin: ['activities.read', 'accounts.read', 'governance.read', 'settings.read', 'directory.read'],
+  security_reader: ['activities.read', 'accounts.read', 'governance.read', 'settings.read', 'directory.read'],
 })
 
 /** Who is asking: the authenticated principal, as every decision sees it. */

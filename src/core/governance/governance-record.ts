@@ -29,6 +29,8 @@ export const GOVERNANCE_ACTIONS = [
   'scope.change',
   'managed_domains.change',
   'siem_destination.change',
+  'directory.import',
+  'directory.change',
 ] as const
 export type GovernanceAction = (typeof GOVERNANCE_ACTIONS)[number]
 

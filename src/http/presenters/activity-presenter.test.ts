@@ -27,7 +27,7 @@ describe('presentActivity', () => {
     ['time as ISO 8601', 'time', '2024-05-01T12:00:00.000Z'],
     ['receivedAt as ISO 8601', 'receivedAt', '2024-05-01T12:00:05.000Z'],
     ['source', 'source', 'veil'],
-    ['actor', 'actor', { upn: 'alice@contoso.com', displayName: 'Alice', sourceId: 'obj-1', type: 'user' }],
+    ['actor', 'actor', { upn: 'alice@contoso.com', displayName: 'Alice', sourceId: 'obj-1', type: 'user', directoryUserId: null }],
     ['app', 'app', 'Microsoft 365'],
     ['action', 'action', { type: 'file.download', name: 'FileDownloaded' }],
     ['ip', 'ip', '10.1.2.3'],

@@ -37,7 +37,8 @@ export function presentActivity(activity: Activity, options: PresentActivityOpti
     time: isoTime(activity.time),
     receivedAt: isoTime(activity.receivedAt),
     source: activity.source,
-    actor: { upn: actor.upn, displayName: actor.displayName, sourceId: actor.sourceId, type: actor.type },
+    // directoryUserId: the directory user the actor matched (null: unmatched, still recorded).
+    actor: { upn: actor.upn, displayName: actor.displayName, sourceId: actor.sourceId, type: actor.type, directoryUserId: activity.directoryUserId ?? null },
     app: activity.app,
     action: { type: action.type, name: action.name },
     ip: activity.ip,

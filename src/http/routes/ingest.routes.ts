@@ -21,11 +21,11 @@ import { ErrorBodySchema, errorBody } from '../error-handler.js'
 
 const RecordResultSchema = Type.Object({
   index: Type.Integer(),
-  status: Type.Union([Type.Literal('accepted'), Type.Literal('duplicate'), Type.Literal('rejected')]),
+  status: Type.Union([Type.Literal('accepted'), Type.Literal('duplicate'), Type.Literal('rejected'), Type.Literal('out_of_scope')]),
   id: Type.Optional(Type.String()),
   error: Type.Optional(Type.Object({ field: Type.String(), reason: Type.String(), format: Type.Optional(Type.String()) })),
 })
-const IngestReportSchema = Type.Object({ accepted: Type.Integer(), duplicates: Type.Integer(), rejected: Type.Integer(), results: Type.Array(RecordResultSchema) })
+const IngestReportSchema = Type.Object({ accepted: Type.Integer(), duplicates: Type.Integer(), rejected: Type.Integer(), outOfScope: Type.Integer({ description: 'Valid records not recorded: their actor is out of scope (scoped deployment)' }), results: Type.Array(RecordResultSchema) })
 
 export function registerIngestRoutes(root: FastifyInstance, deps: AppDeps): void {
   void root.register(async (scoped) => {
@@ -70,9 +70,10 @@ export function registerIngestRoutes(root: FastifyInstance, deps: AppDeps): void
         deps.metrics.ingestRecords.inc({ outcome: 'accepted' }, report.accepted)
         deps.metrics.ingestRecords.inc({ outcome: 'duplicate' }, report.duplicates)
         deps.metrics.ingestRecords.inc({ outcome: 'rejected' }, report.rejected)
+        deps.metrics.ingestRecords.inc({ outcome: 'out_of_scope' }, report.outOfScope)
         if (report.rejected > 0) {
           const details = report.results.filter((r) => r.status === 'rejected').map((r) => ({ index: r.index, field: r.error?.field ?? '', reason: r.error?.reason ?? '' }))
-          return reply.status(400).send({ ...report, results: [...report.results], ...errorBody('validation_failed', `${report.rejected} of ${report.results.length} records were rejected; the other ${report.accepted + report.duplicates} were stored`, details) })
+          return reply.status(400).send({ ...report, results: [...report.results], ...errorBody('validation_failed', `${report.rejected} of ${report.results.length} records were rejected; the other ${report.results.length - report.rejected} were processed`, details) })
         }
         return { ...report, results: [...report.results] }
       },

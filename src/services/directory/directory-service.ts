@@ -112,11 +112,35 @@ export interface ImportRow {
   readonly action?: 'add' | 'remove'
 }
 
+/** A row the import did not apply, and why. */
+export interface ImportRejection {
+  readonly row: number
+  /** The attribute at fault (`group`, `upn`, `action`, `externalId`, ...), or `row` for the row as a whole. */
+  readonly field: string
+  readonly reason: string
+}
+
+/** Where the rows came from, for the governance record. */
+export interface ImportSource {
+  /** File name, or `-` for standard input, or `request` for an HTTP body. */
+  readonly name?: string
+  readonly format?: 'csv' | 'json' | 'ndjson'
+  readonly bytes?: number
+}
+
 export interface ImportOptions {
   /** `full`: each group named in the file gets exactly these members (others leave); `delta`: rows add (or, with action `remove`, end) memberships and nothing else changes. */
   readonly mode: 'full' | 'delta'
   /** All or nothing: any row error applies nothing. */
   readonly atomic: boolean
+  /** For the governance record. */
+  readonly source?: ImportSource
+  /**
+   * Rows the file parser already rejected (their shape was wrong). They are reported with the others,
+   * count for `atomic`, and, when `group` is known, keep a full import from ending that group's
+   * memberships (the rejected row might have named a member).
+   */
+  readonly rejectedBeforehand?: ReadonlyArray<ImportRejection & { readonly group?: string }>
 }
 
 export interface ImportReport {
@@ -124,9 +148,14 @@ export interface ImportReport {
   readonly usersCreated: number
   readonly membershipsAdded: number
   readonly membershipsEnded: number
-  readonly rejected: ReadonlyArray<{ readonly row: number; readonly field: string; readonly reason: string }>
+  readonly rejected: readonly ImportRejection[]
   /** False when `atomic` and a row was rejected: nothing was applied. */
   readonly applied: boolean
+  /**
+   * Full import, not atomic: groups that had a rejected row were only added to, nobody's membership
+   * ended, because the rejected row may have named a member who would otherwise be removed.
+   */
+  readonly groupsNotReconciled?: readonly string[]
 }
 
 /**
@@ -153,6 +182,8 @@ export interface DirectoryService {
 
   /** Current member ids of a group, or its members at `at`. */
   members(groupId: string, at?: number): Promise<readonly DirectoryUser[]>
+  /** One page of {@link members}, by UPN (deleted users included when they were members at `at`). */
+  listMembers(groupId: string, options: ListOptions & { readonly at?: number }): Promise<Page<DirectoryUser>>
   /** Add members (already-members are left as they are); one transaction. */
   addMembers(initiator: Initiator, groupId: string, userIds: readonly string[]): Promise<void>
   /** End memberships (non-members are ignored); one transaction. */

@@ -15,6 +15,7 @@ import type { InsertOutcome, StoreCapabilities } from '../store.js'
 import { ActivityPartitions } from './activity-partitions.js'
 import { migration0001Init } from './migrations/0001-init.js'
 import { migration0002Settings } from './migrations/0002-settings.js'
+import { migration0003Directory } from './migrations/0003-directory.js'
 import { isDeadlockError, isMissingPartitionError } from './postgres-errors.js'
 
 /** What {@link PostgresStore.open} needs; `openStore` builds it from a `postgres://` URL. */
@@ -49,6 +50,7 @@ const POSTGRES_CAPABILITIES: StoreCapabilities = Object.freeze({
 const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0001-init': migration0001Init,
   '0002-settings': migration0002Settings,
+  '0003-directory': migration0003Directory,
 })
 
 /** The array type each column is sent as by the unnest insert. */

@@ -18,6 +18,7 @@ import type { InsertOutcome, StoreCapabilities } from '../store.js'
 import { ImmediateSqliteDialect } from './immediate-sqlite-dialect.js'
 import { migration0001Init } from './migrations/0001-init.js'
 import { migration0002Settings } from './migrations/0002-settings.js'
+import { migration0003Directory } from './migrations/0003-directory.js'
 
 /** What {@link SqliteStore.open} needs; `openStore` builds it from a `sqlite:` URL. */
 export interface SqliteStoreConfig {
@@ -39,6 +40,7 @@ const SQLITE_CAPABILITIES: StoreCapabilities = Object.freeze({
 const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0001-init': migration0001Init,
   '0002-settings': migration0002Settings,
+  '0003-directory': migration0003Directory,
 })
 
 const INSERT_SQL =

@@ -1,0 +1,75 @@
+/**
+ * The directory: users, their identifiers for matching, groups, and memberships with their history.
+ *
+ * Indexes answer the questions the directory is asked: "groups of user U at T" (`(user_id,
+ * valid_from)`), "members of group G at T" (`(group_id, valid_from)`), "current members of G" and "at
+ * most one open membership per group and user" (the partial unique index on open spans), and "which
+ * users changed since change N" (`directory_users (seq)`, for caches on other nodes). Uniqueness that
+ * only holds among live rows (UPN, group name, identifier) is a partial unique index, so a deleted
+ * user's UPN or a deleted group's name can be used again.
+ *
+ * @module
+ */
+
+import { sql, type Kysely, type Migration } from 'kysely'
+
+export const migration0003Directory: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await sql`create table directory_state (id integer primary key, seq integer not null)`.execute(db)
+    await sql`insert into directory_state (id, seq) values (1, 0)`.execute(db)
+
+    await sql`
+      create table directory_users (
+        id text primary key,
+        upn text not null,
+        display_name text,
+        external_id text,
+        emails text not null default '[]',
+        active integer not null default 1,
+        created_at integer not null,
+        updated_at integer not null,
+        deleted_at integer,
+        seq integer not null
+      )`.execute(db)
+    await sql`create unique index directory_users_upn on directory_users (upn) where deleted_at is null`.execute(db)
+    await sql`create index directory_users_seq on directory_users (seq)`.execute(db)
+
+    await sql`
+      create table directory_identifiers (
+        id integer primary key,
+        user_id text not null references directory_users (id),
+        kind text not null,
+        space text not null,
+        value text not null,
+        retired_at integer
+      )`.execute(db)
+    await sql`create unique index directory_identifiers_live on directory_identifiers (space, value) where retired_at is null`.execute(db)
+    await sql`create index directory_identifiers_user on directory_identifiers (user_id)`.execute(db)
+
+    await sql`
+      create table directory_groups (
+        id text primary key,
+        display_name text not null,
+        display_name_lc text not null,
+        external_id text,
+        external_id_lc text,
+        created_at integer not null,
+        updated_at integer not null,
+        deleted_at integer
+      )`.execute(db)
+    await sql`create unique index directory_groups_name on directory_groups (display_name_lc) where deleted_at is null`.execute(db)
+    await sql`create index directory_groups_external_id on directory_groups (external_id_lc)`.execute(db)
+
+    await sql`
+      create table directory_memberships (
+        id integer primary key,
+        group_id text not null references directory_groups (id),
+        user_id text not null references directory_users (id),
+        valid_from integer not null,
+        valid_to integer
+      )`.execute(db)
+    await sql`create unique index directory_memberships_open on directory_memberships (group_id, user_id) where valid_to is null`.execute(db)
+    await sql`create index directory_memberships_user on directory_memberships (user_id, valid_from)`.execute(db)
+    await sql`create index directory_memberships_group on directory_memberships (group_id, valid_from)`.execute(db)
+  },
+}
