@@ -7,10 +7,11 @@
  */
 
 import type { Config } from './config/config.js'
+import { createPrivacyKeyFile, readPrivacyKeys, type PrivacyKeys } from './config/privacy-key.js'
 import { loadSecrets, type Secrets } from './config/secrets.js'
 import { buildApp, type App } from './http/app.js'
 import { createMetrics, type Metrics } from './http/metrics.js'
-import { NO_PRIVACY_GROUPS, createClassifier } from './ingest/classifier.js'
+import { createClassifier } from './ingest/classifier.js'
 import { IngestSettingsCache } from './services/settings/organization-settings.js'
 import { GroupCommitWriter } from './ingest/group-commit-writer.js'
 import { IngestPipeline } from './ingest/ingest-pipeline.js'
@@ -19,6 +20,9 @@ import type { ServiceContext } from './services/service-context.js'
 import { DirectoryCache } from './services/directory/directory-cache.js'
 import type { DirectoryService } from './services/directory/directory-service.js'
 import { KyselyDirectoryService } from './services/directory/directory-service-impl.js'
+import { PrivacyKeyError, PrivacyKeyring } from './services/privacy/privacy-keyring.js'
+import { PrivacyVault } from './services/privacy/privacy-vault.js'
+import { expiredPrivacyPermissionSweeper } from './services/privacy/privacy-permissions.js'
 import { openStore } from './storage/open-store.js'
 import type { Store } from './storage/store.js'
 
@@ -36,6 +40,12 @@ export interface Runtime {
   readonly directory: DirectoryService
   /** This node's in-memory directory for the ingest path (a `MembershipSource`); the service keeps it current after its writes. */
   readonly directoryCache: DirectoryCache
+  /** Seals and opens private activities; the only holder of their keys. */
+  readonly vault: PrivacyVault
+  /** The data keys of private activities (`veil keys status`). */
+  readonly keyring: PrivacyKeyring
+  /** The key-encryption key, or null when none is configured (a command that needs it fails then). */
+  readonly privacyKeys: PrivacyKeys | null
   /** Finish in-flight batches, then close the store. */
   close(): Promise<void>
 }
@@ -50,11 +60,18 @@ export interface RuntimeOptions {
   readonly processMetrics?: boolean
   /** Use these secrets instead of loading them (tests). */
   readonly secrets?: Secrets
+  /** Use this key-encryption key instead of `VEIL_PRIVACY_KEY` or the key file (tests). */
+  readonly privacyKeys?: PrivacyKeys
   /**
    * Load the directory cache on start; default: when migrations are applied on start (before them the
    * tables may not exist). Otherwise the first `refresh()` (the first ingest batch) loads it.
    */
   readonly loadDirectory?: boolean
+  /**
+   * How often expired activity privacy grants are removed with their governance record (ms; default
+   * 60 s, 0: never). Checks record an expiry they notice anyway; the sweep records the others.
+   */
+  readonly privacySweepMs?: number
 }
 
 /** Rows per group-commit transaction at most: large enough for SQLite's sweet spot, small enough for latency. */
@@ -72,6 +89,13 @@ export async function startRuntime(config: Readonly<Config>, options: RuntimeOpt
     throw error
   }
   const clock = options.clock ?? Date.now
+  let privacy: PrivacyParts
+  try {
+    privacy = await openPrivacy(config, store, secrets, clock, options)
+  } catch (error) {
+    await store.close()
+    throw error
+  }
   const metrics = createMetrics({ collectDefaults: options.processMetrics ?? false })
   const writer = new GroupCommitWriter(store.activities, {
     maxRowsPerTransaction: MAX_ROWS_PER_TRANSACTION,
@@ -94,12 +118,22 @@ export async function startRuntime(config: Readonly<Config>, options: RuntimeOpt
   const directory = new KyselyDirectoryService(ctx, { cache: directoryCache })
   const pipeline = new IngestPipeline({
     formats: [veilFormat],
-    classifier: createClassifier(directoryCache, ingestSettings, NO_PRIVACY_GROUPS),
+    // The privacy groups come through the same cache as scope and managed domains (privacy rule 1).
+    classifier: createClassifier(directoryCache, ingestSettings, ingestSettings),
+    sealer: privacy.vault,
     writer,
     clock,
     maxRecordBytes: config.limits.maxRecordBytes,
     maxBatchRecords: config.limits.maxBatchRecords,
   })
+  const privacySweepMs = options.privacySweepMs ?? 60_000
+  const privacySweep =
+    privacySweepMs > 0
+      ? setInterval(() => {
+          // A failed sweep (store briefly unreachable) is retried by the next one; checks record expiries too.
+          expiredPrivacyPermissionSweeper(ctx).catch(() => undefined)
+        }, privacySweepMs).unref()
+      : null
   let closed = false
   return {
     config,
@@ -112,11 +146,15 @@ export async function startRuntime(config: Readonly<Config>, options: RuntimeOpt
     ingestSettings,
     directory,
     directoryCache,
+    ...privacy,
     async close() {
       if (closed) {
         return
       }
       closed = true
+      if (privacySweep) {
+        clearInterval(privacySweep)
+      }
       await writer.close()
       await store.close()
     },
@@ -125,7 +163,40 @@ export async function startRuntime(config: Readonly<Config>, options: RuntimeOpt
 
 /** The HTTP app over a runtime. */
 export function buildRuntimeApp(runtime: Runtime, logger: AppLogger): Promise<App> {
-  return buildApp({ ctx: runtime.ctx, config: runtime.config, pipeline: runtime.pipeline, metrics: runtime.metrics, ingestSettings: runtime.ingestSettings, directory: runtime.directory, logger })
+  return buildApp({ ctx: runtime.ctx, config: runtime.config, pipeline: runtime.pipeline, metrics: runtime.metrics, ingestSettings: runtime.ingestSettings, directory: runtime.directory, vault: runtime.vault, logger })
 }
 
 export type AppLogger = boolean | Record<string, unknown>
+
+interface PrivacyParts {
+  readonly vault: PrivacyVault
+  readonly keyring: PrivacyKeyring
+  readonly privacyKeys: PrivacyKeys | null
+}
+
+/**
+ * The key-encryption key of private activities and the vault over it. A missing key file is created on
+ * the first start of a new installation only: when the database already holds data keys, a new key
+ * would open none of them, so starting then fails with what to restore. A key that does not open the
+ * stored data keys fails the start too (commands that do not need it, such as `governance verify` and
+ * `keys status`, pass `createKeyIfMissing: false` and are not stopped by it).
+ */
+async function openPrivacy(config: Readonly<Config>, store: Store, secrets: Secrets, clock: () => number, options: RuntimeOptions): Promise<PrivacyParts> {
+  const migrated = options.migrate ?? true
+  const strict = options.createKeyIfMissing ?? true
+  let privacyKeys = options.privacyKeys ?? readPrivacyKeys(config)
+  if (!privacyKeys && migrated) {
+    const stored = await store.dataKeys.list()
+    if (stored.length > 0 && strict) {
+      throw new PrivacyKeyError(
+        `No privacy key: the database holds data keys of private activities wrapped under the key with fingerprint ${[...new Set(stored.map((k) => k.kekFingerprint))].join(', ')}. Restore ${config.privacyKeyFile} or set VEIL_PRIVACY_KEY; a new key would open none of them.`,
+      )
+    }
+    privacyKeys = stored.length === 0 && strict ? createPrivacyKeyFile(config.privacyKeyFile) : null
+  }
+  const keyring = new PrivacyKeyring(store.dataKeys, privacyKeys, clock)
+  if (migrated && strict) {
+    await keyring.verify()
+  }
+  return { vault: new PrivacyVault(keyring, secrets.blindIndexKey), keyring, privacyKeys }
+}

@@ -12,6 +12,7 @@ import { registerDemoCommand } from './commands/demo.js'
 import { registerGovernanceCommands } from './commands/governance.js'
 import { registerGroupsCommands } from './commands/groups.js'
 import { registerIngestCommand } from './commands/ingest.js'
+import { registerKeysCommands } from './commands/keys.js'
 import { registerMigrateCommand } from './commands/migrate.js'
 import { registerServeCommand } from './commands/serve.js'
 import { registerTokenCommands } from './commands/token.js'
@@ -32,6 +33,7 @@ registerAdminCommands(program)
 registerTokenCommands(program)
 registerGovernanceCommands(program)
 registerGroupsCommands(program)
+registerKeysCommands(program)
 
 try {
   await program.parseAsync(process.argv)

@@ -7,6 +7,8 @@ describe('loadConfig', () => {
     const config = loadConfig({})
     expect(config.databaseUrl).toBe('sqlite:./data/veil.db')
     expect(config.keyFile).toBe('./data/veil.key')
+    expect(config.privacyKeyFile).toBe('./data/privacy.key')
+    expect(config.privacyKeyHex).toBeNull()
     expect(config.port).toBe(8080)
     expect(config.limits).toEqual(DEFAULT_LIMITS)
     expect(Object.isFrozen(config)).toBe(true)
@@ -14,11 +16,11 @@ describe('loadConfig', () => {
 
   it('should list every problem at once', () => {
     try {
-      loadConfig({ VEIL_DATABASE_URL: 'mysql://x', VEIL_PORT: 'eighty', VEIL_SECRET_KEY: 'abc' })
+      loadConfig({ VEIL_DATABASE_URL: 'mysql://x', VEIL_PORT: 'eighty', VEIL_SECRET_KEY: 'abc', VEIL_PRIVACY_KEY: 'xyz' })
       expect.unreachable()
     } catch (error) {
       expect(error).toBeInstanceOf(ValidationError)
-      expect((error as ValidationError).details.map((d) => d.field).sort()).toEqual(['VEIL_DATABASE_URL', 'VEIL_PORT', 'VEIL_SECRET_KEY'])
+      expect((error as ValidationError).details.map((d) => d.field).sort()).toEqual(['VEIL_DATABASE_URL', 'VEIL_PORT', 'VEIL_PRIVACY_KEY', 'VEIL_SECRET_KEY'])
     }
   })
 

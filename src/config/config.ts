@@ -6,6 +6,8 @@
  * @module
  */
 
+import { dirname } from 'node:path'
+
 import { ValidationError, type ErrorDetail } from '../core/errors.js'
 
 export interface Limits {
@@ -23,6 +25,8 @@ export interface Limits {
   readonly countLimit: number
   /** Requests per minute per caller (token, session or address) before 429. */
   readonly requestsPerMinute: number
+  /** Revealing requests per admin per hour (sliding window, per node) before 429. */
+  readonly revealsPerHour: number
 }
 
 export interface Config {
@@ -41,6 +45,14 @@ export interface Config {
    */
   readonly secretKeyHex: string | null
   readonly keyFile: string
+  /**
+   * `VEIL_PRIVACY_KEY` (64 hex characters) or `VEIL_PRIVACY_KEY_FILE` (default: `privacy.key` beside the
+   * master key file, created with mode 0600 on first start): the key-encryption key that wraps the data
+   * keys of private activities. It must never be stored in the database, and it is not derived from the
+   * master secret, so it can be rotated on its own (`veil keys rotate`).
+   */
+  readonly privacyKeyHex: string | null
+  readonly privacyKeyFile: string
   /** `VEIL_SESSION_TTL_MINUTES`, default 480 (8 hours). */
   readonly sessionTtlMs: number
   /** `VEIL_PUBLIC_URL`: how users reach Veil (links in SIEM events and emails). */
@@ -60,6 +72,7 @@ export const DEFAULT_LIMITS: Limits = Object.freeze({
   maxPageSize: 10_000,
   countLimit: 100_000,
   requestsPerMinute: 6_000,
+  revealsPerHour: 120,
 })
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
@@ -100,6 +113,10 @@ export function loadConfig(env: Env): Readonly<Config> {
   if (secretKeyHex !== null && !/^[0-9a-fA-F]{64}$/.test(secretKeyHex)) {
     problems.push({ field: 'VEIL_SECRET_KEY', reason: 'must be 64 hexadecimal characters (32 bytes); make one with: openssl rand -hex 32' })
   }
+  const privacyKeyHex = env.VEIL_PRIVACY_KEY || null
+  if (privacyKeyHex !== null && !/^[0-9a-fA-F]{64}$/.test(privacyKeyHex)) {
+    problems.push({ field: 'VEIL_PRIVACY_KEY', reason: 'must be 64 hexadecimal characters (32 bytes); make one with: openssl rand -hex 32' })
+  }
   const logLevel = env.VEIL_LOG_LEVEL || 'info'
   if (!LOG_LEVELS.includes(logLevel)) {
     problems.push({ field: 'VEIL_LOG_LEVEL', reason: `must be one of ${LOG_LEVELS.join(', ')}` })
@@ -110,6 +127,7 @@ export function loadConfig(env: Env): Readonly<Config> {
   }
   const sqlitePath = databaseUrl.startsWith('sqlite:') ? databaseUrl.slice('sqlite:'.length) : null
   const defaultKeyFile = sqlitePath && sqlitePath !== ':memory:' ? `${sqlitePath.replace(/[^/]*$/, '') || './'}veil.key` : './data/veil.key'
+  const keyFile = env.VEIL_KEY_FILE || defaultKeyFile
 
   const config: Config = {
     databaseUrl,
@@ -117,7 +135,9 @@ export function loadConfig(env: Env): Readonly<Config> {
     port: int('VEIL_PORT', 8080, 0, 65535),
     logLevel,
     secretKeyHex,
-    keyFile: env.VEIL_KEY_FILE || defaultKeyFile,
+    keyFile,
+    privacyKeyHex,
+    privacyKeyFile: env.VEIL_PRIVACY_KEY_FILE || `${dirname(keyFile)}/privacy.key`,
     sessionTtlMs: int('VEIL_SESSION_TTL_MINUTES', 480, 1, 60 * 24 * 30) * 60_000,
     publicUrl,
     metricsPublic: bool('VEIL_METRICS_PUBLIC'),
@@ -131,6 +151,7 @@ export function loadConfig(env: Env): Readonly<Config> {
       maxPageSize: int('VEIL_MAX_PAGE_SIZE', DEFAULT_LIMITS.maxPageSize, 1, 100_000),
       countLimit: int('VEIL_COUNT_LIMIT', DEFAULT_LIMITS.countLimit, 1, 1_000_000_000),
       requestsPerMinute: int('VEIL_REQUESTS_PER_MINUTE', DEFAULT_LIMITS.requestsPerMinute, 1, 10_000_000),
+      revealsPerHour: int('VEIL_REVEALS_PER_HOUR', DEFAULT_LIMITS.revealsPerHour, 1, 1_000_000),
     }),
   }
   if (problems.length > 0) {

@@ -14,12 +14,17 @@ import type { Config } from './config.js'
 export interface Secrets {
   /** HMAC key of the governance hash chain. */
   readonly governanceKey: Buffer
+  /**
+   * HMAC key of the blind indexes of private activities (`envelope.ts` `blindIndex`). Not in the
+   * database, so a copy of it cannot test guesses of a private activity's user, IP, app or action.
+   */
+  readonly blindIndexKey: Buffer
 }
 
 /** Derive purpose-specific keys from the master secret, so one leaked derived key exposes nothing else. */
 export function deriveSecrets(master: Buffer): Secrets {
   const derive = (purpose: string): Buffer => Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), `veil:${purpose}:v1`, 32))
-  return Object.freeze({ governanceKey: derive('governance-chain') })
+  return Object.freeze({ governanceKey: derive('governance-chain'), blindIndexKey: derive('blind-index') })
 }
 
 /**

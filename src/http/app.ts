@@ -13,6 +13,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from '../config/config.js'
 import type { IngestPipeline } from '../ingest/ingest-pipeline.js'
 import type { DirectoryService } from '../services/directory/directory-service.js'
+import type { PrivacyVault } from '../services/privacy/privacy-vault.js'
 import type { ServiceContext } from '../services/service-context.js'
 import type { IngestSettingsCache } from '../services/settings/organization-settings.js'
 import { registerAuth, type Access } from './auth.js'
@@ -24,6 +25,8 @@ import { registerDirectoryRoutes } from './routes/directory.routes.js'
 import { registerGovernanceRoutes } from './routes/governance.routes.js'
 import { registerIngestRoutes } from './routes/ingest.routes.js'
 import { registerOperationsRoutes } from './routes/operations.routes.js'
+import { registerPrivacyRoutes } from './routes/privacy.routes.js'
+import { registerRetroactivePrivacyRoutes } from './routes/retroactive-privacy.routes.js'
 import { registerSessionRoutes } from './routes/session.routes.js'
 import { registerSettingsRoutes } from './routes/settings.routes.js'
 import { registerScimRoutes } from '../scim/scim.routes.js'
@@ -38,6 +41,8 @@ export interface AppDeps {
   readonly ingestSettings: IngestSettingsCache
   /** Users, groups and memberships (REST directory routes, SCIM, scope validation). */
   readonly directory: DirectoryService
+  /** Seals and opens private activities: revealed answers are opened through it, nowhere else. */
+  readonly vault: PrivacyVault
   /** Pino options or false; tests pass false. */
   readonly logger: boolean | Record<string, unknown>
 }
@@ -135,6 +140,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   registerGovernanceRoutes(app, deps)
   registerDirectoryRoutes(app, deps)
   registerSettingsRoutes(app, deps)
+  registerPrivacyRoutes(app, deps)
+  registerRetroactivePrivacyRoutes(app, deps)
   await registerScimRoutes(app, { directory: deps.directory, clock: deps.ctx.clock })
   await app.ready()
   return app

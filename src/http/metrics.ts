@@ -1,7 +1,8 @@
 /**
  * Prometheus metrics. One registry per app instance (not prom-client's global one) so that tests can
  * build several apps in one process. Counters never split by privacy: they count all ingested records
- * alike and no query result.
+ * alike and no query result. `veil_reveals_total` counts revealing requests per admin (who looked, not
+ * what was there).
  *
  * @module
  */
@@ -17,6 +18,8 @@ export interface Metrics {
   readonly queryRequests: Counter<'route'>
   readonly querySeconds: Histogram<'route'>
   readonly httpRequests: Counter<'method' | 'route' | 'status'>
+  /** Revealing requests that were allowed and recorded, by admin UPN. */
+  readonly reveals: Counter<'admin'>
 }
 
 export function createMetrics(options: { collectDefaults: boolean }): Metrics {
@@ -34,5 +37,6 @@ export function createMetrics(options: { collectDefaults: boolean }): Metrics {
     queryRequests: new Counter({ name: 'veil_query_requests_total', help: 'Activity queries by route', labelNames: ['route'], registers }),
     querySeconds: new Histogram({ name: 'veil_query_seconds', help: 'Activity query latency by route', labelNames: ['route'], buckets: [0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1], registers }),
     httpRequests: new Counter({ name: 'veil_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'], registers }),
+    reveals: new Counter({ name: 'veil_reveals_total', help: 'Revealing requests allowed and recorded in the governance log, by admin', labelNames: ['admin'], registers }),
   }
 }

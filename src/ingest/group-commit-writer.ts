@@ -8,11 +8,10 @@
  * @module
  */
 
-import type { ClassifiedActivity } from '../core/activity/activity.js'
-import type { ActivityRepository, InsertOutcome } from '../storage/store.js'
+import type { ActivityRepository, InsertOutcome, NewActivity } from '../storage/store.js'
 
 interface Pending {
-  readonly batch: readonly ClassifiedActivity[]
+  readonly batch: readonly NewActivity[]
   readonly resolve: (outcomes: InsertOutcome[]) => void
   readonly reject: (error: unknown) => void
 }
@@ -37,7 +36,7 @@ export class GroupCommitWriter {
   }
 
   /** Write a batch; resolves with per-record outcomes once durable. */
-  write(batch: readonly ClassifiedActivity[]): Promise<InsertOutcome[]> {
+  write(batch: readonly NewActivity[]): Promise<InsertOutcome[]> {
     if (this.#closed) {
       return Promise.reject(new Error('The ingest writer is shut down'))
     }

@@ -1,8 +1,9 @@
 /**
- * The ingest pipeline: parse → normalize → classify → store. Each stage is a separate piece so later
- * capabilities add formats (normalize) and privacy classification (classify) without touching the
- * others. A bad record never stops the batch: it gets a per-record error naming its index and field,
- * and every valid record of the same batch is stored.
+ * The ingest pipeline: parse → normalize → classify → seal → store. Each stage is a separate piece so
+ * later capabilities add formats (normalize) and privacy classification (classify) without touching the
+ * others; the seal stage encrypts private activities before the store sees them. A bad record never
+ * stops the batch: it gets a per-record error naming its index and field, and every valid record of the
+ * same batch is stored.
  *
  * @module
  */
@@ -11,6 +12,7 @@ import type { Activity, ClassifiedActivity } from '../core/activity/activity.js'
 import type { IngestFormat, RecordError } from './ingest-format.js'
 import type { GroupCommitWriter } from './group-commit-writer.js'
 import type { Classifier } from './classifier.js'
+import type { IngestSealStage } from './seal-stage.js'
 
 /** `out_of_scope`: valid, but its actor is not monitored in its app (scoped deployment), so not recorded. */
 export type RecordStatus = 'accepted' | 'duplicate' | 'rejected' | 'out_of_scope'
@@ -50,6 +52,8 @@ export interface ParsedBatch {
 export interface IngestPipelineOptions {
   readonly formats: readonly IngestFormat[]
   readonly classifier: Classifier
+  /** Seals private activities; the store never receives one in the clear. */
+  readonly sealer: IngestSealStage
   readonly writer: GroupCommitWriter
   readonly clock: () => number
   readonly maxRecordBytes: number
@@ -79,7 +83,7 @@ export class IngestPipeline {
     return this.#options.formats.map((f) => f.name)
   }
 
-  /** Run already-parsed records through normalize → classify → store. */
+  /** Run already-parsed records through normalize → classify → seal → store. */
   async ingest(parsed: ParsedBatch, options: IngestOptions = {}): Promise<IngestReport> {
     const { formats, maxRecordBytes, maxBatchRecords } = this.#options
     const named = options.format && options.format !== 'auto' ? formats.find((f) => f.name === options.format) : undefined
@@ -127,7 +131,7 @@ export class IngestPipeline {
           recordedPositions.push(positions[i] as number)
         }
       })
-      const outcomes = await this.#options.writer.write(recorded)
+      const outcomes = await this.#options.writer.write(await this.#options.sealer.seal(recorded))
       outcomes.forEach((outcome, i) => {
         results.push({ index: recordedPositions[i] as number, status: outcome === 'inserted' ? 'accepted' : 'duplicate', id: (recorded[i] as ClassifiedActivity).activity.id })
       })

@@ -9,8 +9,10 @@
 
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely'
 
-import type { Disclosure } from '../core/privacy/decide-disclosure.js'
+import type { Disclosure, PrivateMatch } from '../core/privacy/decide-disclosure.js'
+import type { BlindIndexField } from '../core/privacy/envelope.js'
 import type {
+  ActivityQuery,
   Condition,
   KeysetPosition,
   SortDirection,
@@ -46,6 +48,25 @@ const TIME_COLUMNS: Readonly<Record<TimeField, 'time' | 'received_at'>> = Object
   time: 'time',
   receivedAt: 'received_at',
 })
+
+/** The blind-index column of each field a revealing query can match private activities by. */
+const BLIND_INDEX_COLUMNS: Readonly<Record<BlindIndexField, 'bi_actor_upn' | 'bi_ip' | 'bi_app' | 'bi_action_type'>> = Object.freeze({
+  actorUpn: 'bi_actor_upn',
+  ip: 'bi_ip',
+  app: 'bi_app',
+  actionType: 'bi_action_type',
+})
+
+function isBlindIndexField(field: string): field is BlindIndexField {
+  return Object.hasOwn(BLIND_INDEX_COLUMNS, field)
+}
+
+/**
+ * The privacy markers, as literals rather than bound parameters: SQLite uses a partial index (`where
+ * is_private = 1`) only when the query spells the same term, and a literal keeps both planners sure.
+ */
+const IS_PUBLIC = sql<SqlBool>`${sql.ref('is_private')} = 0`
+const IS_PRIVATE = sql<SqlBool>`${sql.ref('is_private')} = 1`
 
 const ALWAYS_FALSE = sql<SqlBool>`1 = 0`
 const ALWAYS_TRUE = sql<SqlBool>`1 = 1`
@@ -142,18 +163,51 @@ function condition(eb: ActivitiesBuilder, c: Condition): Expression<SqlBool> {
 }
 
 /**
- * The WHERE of a query: the privacy predicate first, then every condition (AND).
+ * The WHERE of a query.
  *
- * With a disclosure that hides private activities, `is_private = 0` makes them absent from the rows
- * every other predicate, the count, the sort and the keyset see (privacy rule 4).
+ * Public rows: `is_private = 0` first, then every condition (AND). With a disclosure that hides private
+ * activities that is all: they are absent from the rows every other predicate, the count, the sort and
+ * the keyset see, and no blind-index column is read (privacy rule 4).
+ *
+ * A revealing disclosure ORs in the private rows that match, see {@link privateRowsFilter}.
  */
-export function activityFilter(eb: ActivitiesBuilder, conditions: readonly Condition[], disclosure: Disclosure): Expression<SqlBool> {
-  const parts: Expression<SqlBool>[] = []
+export function activityFilter(eb: ActivitiesBuilder, query: Pick<ActivityQuery, 'conditions' | 'sort'>, disclosure: Disclosure): Expression<SqlBool> {
+  const publicRows = eb.and([IS_PUBLIC, ...query.conditions.map((c) => condition(eb, c))])
   if (!disclosure.includePrivate) {
-    parts.push(eb('is_private', '=', 0))
+    return publicRows
   }
-  for (const c of conditions) {
-    parts.push(condition(eb, c))
+  const privateRows = privateRowsFilter(eb, query, disclosure.privateMatch ?? {})
+  return privateRows === null ? publicRows : eb.or([publicRows, privateRows])
+}
+
+/**
+ * The private rows a revealing query matches, or null for none. A private row keeps in the clear only
+ * its id and time, plus blind indexes of its UPN, IP, app and action type, so it can match only:
+ * - `time` ranges, as a public row does;
+ * - `eq` on those four fields, through the blind indexes of the query's values in `privateMatch`
+ *   (values without one cannot match).
+ * Any other condition (another field or operator, free text, a `receivedAt` range), or a sort by
+ * `receivedAt` (which a private row does not keep), and no private row matches: the answer then holds
+ * exactly the public rows the query matches.
+ */
+function privateRowsFilter(eb: ActivitiesBuilder, query: Pick<ActivityQuery, 'conditions' | 'sort'>, match: PrivateMatch): Expression<SqlBool> | null {
+  if (query.sort.field !== 'time') {
+    return null
+  }
+  const parts: Expression<SqlBool>[] = [IS_PRIVATE]
+  for (const c of query.conditions) {
+    if (c.field === 'time') {
+      parts.push(condition(eb, c))
+    } else if (c.field !== 'text' && c.field !== 'receivedAt' && c.op === 'eq' && isBlindIndexField(c.field)) {
+      const known = match[c.field]
+      const hashes = [...new Set(c.values.map((v) => known?.get(v)).filter((h): h is string => h !== undefined))]
+      if (hashes.length === 0) {
+        return null
+      }
+      parts.push(eb(BLIND_INDEX_COLUMNS[c.field], 'in', hashes))
+    } else {
+      return null
+    }
   }
   return eb.and(parts)
 }

@@ -1,12 +1,13 @@
 /**
  * Between an activity and its row: the lower-cased filter columns, the search text, and the JSON
- * documents. Both engines write exactly these values, so a query means the same on either.
+ * documents of a public activity; the ciphertext and blind indexes of a private one (and nothing else:
+ * see {@link toSealedRow}). Both engines write exactly these values, so a query means the same on either.
  *
  * @module
  */
 
 import type { Activity, ClassifiedActivity } from '../core/activity/activity.js'
-import type { InsertOutcome } from './store.js'
+import type { InsertOutcome, NewActivity, NewSealedActivity, PublicActivity, StoredActivity } from './store.js'
 
 /** The columns an insert writes, in the order the engines' insert statements bind them. */
 export const ACTIVITY_INSERT_COLUMNS = [
@@ -38,11 +39,19 @@ export const ACTIVITY_INSERT_COLUMNS = [
 /** A column the insert writes. */
 export type ActivityInsertColumn = (typeof ACTIVITY_INSERT_COLUMNS)[number]
 
+/** The blind-index columns, set on private rows only. */
+export const BLIND_INDEX_COLUMNS = ['bi_actor_upn', 'bi_ip', 'bi_app', 'bi_action_type'] as const
+export type BlindIndexColumn = (typeof BLIND_INDEX_COLUMNS)[number]
+
+/** Every column the engines' insert statements bind, public and private rows alike. */
+export const STORED_ROW_COLUMNS = [...ACTIVITY_INSERT_COLUMNS, ...BLIND_INDEX_COLUMNS] as const
+export type StoredRowColumn = (typeof STORED_ROW_COLUMNS)[number]
+
 /** One row to insert; the values line up with {@link ACTIVITY_INSERT_COLUMNS}. */
 export interface ActivityInsertRow {
   readonly id: string
   readonly time: number
-  readonly received_at: number
+  readonly received_at: number | null
   readonly is_private: 0 | 1
   readonly private_because: string | null
   readonly sealed: Uint8Array | null
@@ -64,6 +73,9 @@ export interface ActivityInsertRow {
   readonly doc: string | null
   readonly raw: string | null
 }
+
+/** A row as the engines insert it: {@link STORED_ROW_COLUMNS}. */
+export type StoredRow = ActivityInsertRow & Readonly<Record<BlindIndexColumn, string | null>>
 
 /**
  * Lower-case a filter value. Empty strings become null so that `isset` means "has a value" whatever
@@ -116,8 +128,15 @@ export function searchTextOf(activity: Activity): string {
     .toLowerCase()
 }
 
-/** The row for one classified activity. */
-export function toActivityRow({ activity, isPrivate, privateBecause }: ClassifiedActivity): ActivityInsertRow {
+/**
+ * The row of a public activity. A private activity is never written in the clear: it must be sealed
+ * first (see {@link toSealedRow}), and this function refuses it.
+ */
+export function toActivityRow(record: PublicActivity | ClassifiedActivity): ActivityInsertRow {
+  if (record.isPrivate) {
+    throw new Error('A private activity must be sealed before it is stored')
+  }
+  const { activity } = record
   const { raw, ...doc } = activity
   const upn = lower(activity.actor.upn)
   const idLower = activity.id.toLowerCase()
@@ -127,8 +146,8 @@ export function toActivityRow({ activity, isPrivate, privateBecause }: Classifie
     id: activity.id,
     time: activity.time,
     received_at: activity.receivedAt,
-    is_private: isPrivate ? 1 : 0,
-    private_because: privateBecause,
+    is_private: 0,
+    private_because: null,
     sealed: null,
     id_lc: idLower === activity.id ? null : idLower,
     actor_upn: upn,
@@ -150,72 +169,106 @@ export function toActivityRow({ activity, isPrivate, privateBecause }: Classifie
   }
 }
 
+/**
+ * The row of a private activity: its id, its time, the private marker, the ciphertext and the blind
+ * indexes. Every other column is null, spelled out here so that nothing else of a private activity can
+ * reach the database by accident (privacy rule 2).
+ */
+export function toSealedRow(record: NewSealedActivity): StoredRow {
+  return {
+    id: record.id,
+    time: record.time,
+    received_at: null,
+    is_private: 1,
+    private_because: null,
+    sealed: record.sealed,
+    id_lc: null,
+    actor_upn: null,
+    actor_domain: null,
+    actor_type: null,
+    actor_groups: null,
+    app: null,
+    action_type: null,
+    action_name: null,
+    ip: null,
+    country: null,
+    device_type: null,
+    user_agent: null,
+    source: null,
+    result: null,
+    search_text: null,
+    doc: null,
+    raw: null,
+    bi_actor_upn: record.blindIndexes.actorUpn,
+    bi_ip: record.blindIndexes.ip,
+    bi_app: record.blindIndexes.app,
+    bi_action_type: record.blindIndexes.actionType,
+  }
+}
+
+/** The row of a public activity, with the blind-index columns (null). */
+function toPublicRow(record: PublicActivity): StoredRow {
+  return { ...toActivityRow(record), bi_actor_upn: null, bi_ip: null, bi_app: null, bi_action_type: null }
+}
+
 /** The columns list pages and get-by-id read. */
 export interface ActivityReadRow {
   readonly id: string
   readonly time: number | string
-  readonly received_at: number | string
+  readonly is_private: number | string
   readonly doc: string | null
+  /** Read by revealing queries only; absent otherwise. */
+  readonly sealed?: Uint8Array | null
 }
 
 /**
- * Rebuild an activity from its row. `raw` is `undefined` when the row was read without it (list pages),
- * which becomes `null` in the result.
- *
- * A row without `doc` is a private activity whose details are sealed (a later issue): until they can be
- * decrypted it is shown as a placeholder with its id and times only.
+ * Rebuild a stored activity from its row: a public one from its `doc` (and `raw`: `undefined` when the
+ * row was read without it, for list pages, which becomes `null`), a private one as its sealed record.
  */
-export function fromActivityRow(row: ActivityReadRow, raw?: string | null): Activity {
-  const rawValue: unknown = raw === undefined || raw === null ? null : JSON.parse(raw)
+export function fromActivityRow(row: ActivityReadRow, raw?: string | null): StoredActivity {
+  if (Number(row.is_private) === 1) {
+    if (row.sealed === null || row.sealed === undefined) {
+      throw new Error(`The private activity ${row.id} has no sealed details`)
+    }
+    const sealed = Buffer.isBuffer(row.sealed) ? row.sealed : Buffer.from(row.sealed)
+    return { isPrivate: true, id: row.id, time: Number(row.time), sealed }
+  }
   if (row.doc === null) {
-    return placeholderActivity(row, rawValue)
+    throw new Error(`The public activity ${row.id} has no details`)
   }
+  const rawValue: unknown = raw === undefined || raw === null ? null : JSON.parse(raw)
   const doc = JSON.parse(row.doc) as Omit<Activity, 'raw'>
-  return { ...doc, raw: rawValue }
-}
-
-function placeholderActivity(row: ActivityReadRow, raw: unknown): Activity {
-  return {
-    id: row.id,
-    time: Number(row.time),
-    receivedAt: Number(row.received_at),
-    source: '',
-    actor: { upn: null, displayName: null, sourceId: null, type: 'user' },
-    app: '',
-    action: { type: '', name: '' },
-    ip: null,
-    location: { country: null, city: null },
-    device: { type: null, userAgent: null },
-    target: { type: null, id: null, name: null },
-    result: 'unknown',
-    description: 'Private activity',
-    actorGroups: [],
-    raw,
-  }
+  return { isPrivate: false, activity: { ...doc, raw: rawValue } }
 }
 
 /** A batch after dropping ids repeated within it: the rows to write, and the outcomes known so far. */
 export interface InsertPlan {
   /** First occurrences, with their position in the batch. */
-  readonly rows: ReadonlyArray<{ readonly index: number; readonly row: ActivityInsertRow }>
+  readonly rows: ReadonlyArray<{ readonly index: number; readonly row: StoredRow }>
   /** Per batch position; repeats are already `duplicate`, the rest are filled in by the writer. */
   readonly outcomes: InsertOutcome[]
+}
+
+/** The id of a record to insert. */
+export function idOf(record: NewActivity): string {
+  return record.isPrivate ? record.id : record.activity.id
 }
 
 /**
  * Plan the insert of a batch. Repeats of an id within the batch are duplicates whatever their time, on
  * both engines, so the writers only ever see distinct ids.
  */
-export function planInsert(batch: readonly ClassifiedActivity[]): InsertPlan {
+export function planInsert(batch: readonly NewActivity[]): InsertPlan {
   const seen = new Set<string>()
-  const rows: Array<{ index: number; row: ActivityInsertRow }> = []
+  const rows: Array<{ index: number; row: StoredRow }> = []
   const outcomes: InsertOutcome[] = new Array<InsertOutcome>(batch.length).fill('duplicate')
-  batch.forEach((classified, index) => {
-    if (seen.has(classified.activity.id)) {
+  batch.forEach((record, index) => {
+    const id = idOf(record)
+    if (seen.has(id)) {
       return
     }
-    seen.add(classified.activity.id)
-    rows.push({ index, row: toActivityRow(classified) })
+    seen.add(id)
+    rows.push({ index, row: record.isPrivate ? toSealedRow(record) : toPublicRow(record) })
   })
   return { rows, outcomes }
 }

@@ -106,6 +106,12 @@ export class KyselyGovernanceRepository implements GovernanceRepository {
     if (options.initiator !== undefined) {
       query = query.where('initiator', '=', options.initiator)
     }
+    if (options.from !== undefined) {
+      query = query.where('time', '>=', options.from)
+    }
+    if (options.to !== undefined) {
+      query = query.where('time', '<=', options.to)
+    }
     const rows = await query.orderBy('seq', 'desc').limit(options.limit).execute()
     return rows.map(toRecord)
   }

@@ -8,11 +8,12 @@
 
 import { Migrator, sql, type Kysely, type Migration } from 'kysely'
 
-import type { ClassifiedActivity } from '../core/activity/activity.js'
 import { KyselyAccountRepository } from './kysely-account-repository.js'
 import { KyselyActivityRepository } from './kysely-activity-repository.js'
+import { KyselyDataKeyRepository } from './kysely-data-key-repository.js'
 import { KyselyDirectoryRepository } from './kysely-directory-repository.js'
 import { KyselyGovernanceRepository } from './kysely-governance-repository.js'
+import { KyselyPrivacyPermissionRepository } from './kysely-privacy-permission-repository.js'
 import { KyselySessionRepository } from './kysely-session-repository.js'
 import { KyselySettingsRepository } from './kysely-settings-repository.js'
 import { KyselyTokenRepository } from './kysely-token-repository.js'
@@ -20,10 +21,13 @@ import type { Database } from './schema.js'
 import type {
   AccountRepository,
   ActivityRepository,
+  DataKeyRepository,
   DirectoryRepository,
   GovernanceRepository,
   InsertOutcome,
   MigrationReport,
+  NewActivity,
+  PrivacyPermissionRepository,
   SessionRepository,
   SettingsRepository,
   Store,
@@ -48,6 +52,8 @@ export abstract class KyselyStore implements Store {
   readonly governance: GovernanceRepository
   readonly settings: SettingsRepository
   readonly directory: DirectoryRepository
+  readonly privacyPermissions: PrivacyPermissionRepository
+  readonly dataKeys: DataKeyRepository
   readonly #db: Kysely<Database>
   readonly #governanceKey: Buffer
   #closing: Promise<void> | null = null
@@ -55,7 +61,7 @@ export abstract class KyselyStore implements Store {
   protected constructor(db: Kysely<Database>, governanceKey: Buffer) {
     this.#db = db
     this.#governanceKey = governanceKey
-    this.activities = new KyselyActivityRepository(db, { insert: (batch) => this.insertActivities(batch) })
+    this.activities = new KyselyActivityRepository(db, { insert: (batch) => this.insertActivities(batch), afterSeal: () => this.afterSeal() })
     const repositories = this.#bind(db)
     this.accounts = repositories.accounts
     this.tokens = repositories.tokens
@@ -63,10 +69,15 @@ export abstract class KyselyStore implements Store {
     this.governance = repositories.governance
     this.settings = repositories.settings
     this.directory = repositories.directory
+    this.privacyPermissions = repositories.privacyPermissions
+    this.dataKeys = repositories.dataKeys
   }
 
   /** The engine's ingest path; see {@link ActivityRepository.insert} for the contract. `batch` is not empty. */
-  protected abstract insertActivities(batch: readonly ClassifiedActivity[]): Promise<InsertOutcome[]>
+  protected abstract insertActivities(batch: readonly NewActivity[]): Promise<InsertOutcome[]>
+
+  /** After rows were rewritten to the private shape; see `ActivityWriter.afterSeal`. */
+  protected abstract afterSeal(): Promise<void>
 
   /** Serialize governance appends; called first inside each append's transaction. */
   protected abstract lockGovernanceChain(trx: Kysely<Database>): Promise<void>
@@ -110,6 +121,8 @@ export abstract class KyselyStore implements Store {
       governance: new KyselyGovernanceRepository(db, this.#governanceKey, (trx) => this.lockGovernanceChain(trx)),
       settings: new KyselySettingsRepository(db),
       directory: new KyselyDirectoryRepository(db),
+      privacyPermissions: new KyselyPrivacyPermissionRepository(db),
+      dataKeys: new KyselyDataKeyRepository(db),
     }
   }
 }

@@ -9,8 +9,12 @@
 import type { ColumnType, Generated } from 'kysely'
 
 /**
- * One activity. Only `id`, `time`, `received_at` and `is_private` are always set: a private activity
- * (a later issue) keeps its details sealed in `sealed` and leaves every detail column null.
+ * One activity, in one of two shapes:
+ * - public (`is_private` 0): every detail column set as the activity has it, `sealed` and the `bi_*`
+ *   blind-index columns null;
+ * - private (`is_private` 1): only `id`, `time`, `sealed` (the AES-256-GCM ciphertext of every detail,
+ *   `receivedAt` and the privacy group included) and the `bi_*` columns; every other column is null, so
+ *   a copy of the database holds nothing of a private activity but its id and time (privacy rule 2).
  *
  * The `*` string columns are lower-cased copies of the fields an `ActivityQuery` filters on, so every
  * string comparison is a plain, case-sensitive SQL comparison on both engines.
@@ -20,12 +24,23 @@ export interface ActivitiesTable {
   id: string
   /** When the actor acted, ms since the epoch. The PostgreSQL partition key. */
   time: number
-  received_at: number
+  /** When Veil recorded it; null for a private activity (it is sealed with the details). */
+  received_at: number | null
   /** 0 or 1; smallint rather than boolean so both engines store and compare it the same way. */
   is_private: Generated<number>
+  /** Always null: why an activity is private is sealed with its details. */
   private_because: string | null
-  /** Reserved for the ciphertext of a private activity's details. */
+  /** A private activity's details, sealed (`envelope.ts` `sealRecord`); null for a public one. */
   sealed: Uint8Array | null
+  /**
+   * Blind indexes of a private activity (HMAC-SHA-256 under a key that is not in the database, hex) of
+   * its UPN, IP, app and action type, for revealing queries; null on public rows. Only a revealing
+   * query reads them (privacy rule 4).
+   */
+  bi_actor_upn: string | null
+  bi_ip: string | null
+  bi_app: string | null
+  bi_action_type: string | null
   /** Lower-cased id, or null when the id is already lower-case (the common case; saves a copy per row). */
   id_lc: string | null
   actor_upn: string | null
@@ -111,6 +126,17 @@ export interface SettingsTable {
   updated_at: number
 }
 
+/** The activity privacy permission list: one row per grantee (lower-cased UPN or email of an account). */
+export interface PrivacyPermissionsTable {
+  upn: string
+  granted_by: string
+  granted_at: number
+  /** null: no end. */
+  expires_at: number | null
+  /** Set while the grantee has no admin role or is disabled. */
+  suspended_at: number | null
+}
+
 /**
  * The directory's change counter: one row (`id` 1). Every transaction that writes the directory
  * increments it first, which also serializes directory writers (the row lock on PostgreSQL, the single
@@ -182,6 +208,23 @@ export interface DirectoryMembershipsTable {
   valid_to: number | null
 }
 
+/**
+ * Data keys of private activities, only ever stored wrapped (AES-256-GCM) under the key-encryption key,
+ * which is not in the database. One key is active (seals new records); the others still open the
+ * records they sealed.
+ */
+export interface DataKeysTable {
+  id: string
+  wrapped: Uint8Array
+  /** Fingerprint of the key-encryption key that wrapped it (never the key itself). */
+  kek_fingerprint: string
+  /** 1 for the key that seals new records (at most one row), else 0. */
+  active: number
+  created_at: number
+  /** When it was last re-wrapped under a new key-encryption key; null if never. */
+  rewrapped_at: number | null
+}
+
 /** Every table of a Veil store. */
 export interface Database {
   activities: ActivitiesTable
@@ -195,4 +238,6 @@ export interface Database {
   directory_identifiers: DirectoryIdentifiersTable
   directory_groups: DirectoryGroupsTable
   directory_memberships: DirectoryMembershipsTable
+  data_keys: DataKeysTable
+  privacy_permissions: PrivacyPermissionsTable
 }

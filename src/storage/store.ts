@@ -7,10 +7,11 @@
  */
 
 import type { AdminRole } from '../core/access/roles.js'
-import type { Activity, ClassifiedActivity } from '../core/activity/activity.js'
+import type { Activity } from '../core/activity/activity.js'
 import type { GovernanceDraft, GovernanceRecord } from '../core/governance/governance-record.js'
 import type { Disclosure } from '../core/privacy/decide-disclosure.js'
-import type { ActivityPage, ActivityQuery } from '../core/query/activity-query.js'
+import type { BlindIndexField } from '../core/privacy/envelope.js'
+import type { ActivityPage, ActivityQuery, KeysetPosition } from '../core/query/activity-query.js'
 
 export type StoreEngine = 'sqlite' | 'postgres'
 
@@ -25,20 +26,82 @@ export interface StoreCapabilities {
 /** Per record of an insert batch, in the batch's order. A repeated id (in the store or earlier in the same batch) is a duplicate. */
 export type InsertOutcome = 'inserted' | 'duplicate'
 
+/** A public activity, stored and returned in the clear. */
+export interface PublicActivity {
+  readonly isPrivate: false
+  readonly activity: Activity
+}
+
+/**
+ * A private activity as the store holds it: its id, its time and its details sealed (AES-256-GCM, see
+ * `envelope.ts` `sealRecord`, with the id as additional data). Only the privacy vault opens it; the
+ * store never sees a key.
+ */
+export interface SealedActivity {
+  readonly isPrivate: true
+  readonly id: string
+  readonly time: number
+  readonly sealed: Buffer
+}
+
+/** Blind indexes (`envelope.ts` `blindIndex`) of a private activity's fields; null where the field is empty. */
+export type BlindIndexValues = Readonly<Record<BlindIndexField, string | null>>
+
+/** A private activity to insert: sealed, with the blind indexes revealing queries filter on. */
+export interface NewSealedActivity extends SealedActivity {
+  readonly blindIndexes: BlindIndexValues
+}
+
+/** What the ingest path hands the store: a public activity, or a private one already sealed. */
+export type NewActivity = PublicActivity | NewSealedActivity
+
+/** What a read returns: a public activity, or (only to a revealing read) a sealed private one. */
+export type StoredActivity = PublicActivity | SealedActivity
+
+/** A time range, ms since the epoch, both ends inclusive. */
+export interface TimeRange {
+  readonly from: number
+  readonly to: number
+}
+
 export interface ActivityRepository {
   /**
    * Insert a batch in one transaction. Idempotent on the activity id: an id already stored, or repeated
    * within the batch, is reported `duplicate` and not stored again. Durable when the promise resolves.
+   * A private activity arrives sealed: its row holds only id, time, the private marker, the ciphertext
+   * and the blind indexes.
    */
-  insert(batch: readonly ClassifiedActivity[]): Promise<InsertOutcome[]>
+  insert(batch: readonly NewActivity[]): Promise<InsertOutcome[]>
   /**
    * One page of activities matching `query`, newest first by default. With a disclosure that hides
-   * private activities the query is evaluated as if they did not exist (privacy rule 4): they take part
-   * in no filter, count, sort or cursor.
+   * private activities the query is evaluated as if they did not exist (privacy rule 4): `is_private = 0`
+   * comes first, they take part in no filter, count, sort or cursor, and their blind indexes are never
+   * read; every item is public.
+   *
+   * A revealing disclosure adds the private activities that match by the query's `time` ranges and its
+   * `eq` conditions on user, IP, app and action type (through `disclosure.privateMatch`). A private
+   * activity keeps nothing else in the clear, so a revealing query with any other condition (another
+   * field or operator, free text, a `receivedAt` range), or sorted by `receivedAt`, matches no private
+   * activity. Sort, keyset, skip and count are over public and private rows alike.
    */
-  list(query: ActivityQuery, disclosure: Disclosure): Promise<ActivityPage<Activity>>
-  /** One activity with its raw event, or null when absent or hidden (the caller answers both the same). */
-  get(id: string, disclosure: Disclosure): Promise<Activity | null>
+  list(query: ActivityQuery, disclosure: Disclosure): Promise<ActivityPage<StoredActivity>>
+  /**
+   * One activity with its raw event, or null when absent or hidden (the caller answers both the same).
+   * To a revealing read a private activity is returned sealed.
+   */
+  get(id: string, disclosure: Disclosure): Promise<StoredActivity | null>
+  /**
+   * Public activities with a time in `range`, oldest first (by time, then id), after `after`, with
+   * their raw events: what retroactive privatization reads, one batch at a time.
+   */
+  listPublicInRange(range: TimeRange, after: KeysetPosition | null, limit: number): Promise<Activity[]>
+  /**
+   * Rewrite public rows to the private shape (retroactive privatization), in one transaction: each row
+   * with the record's id and time that is still public gets the ciphertext and blind indexes, and every
+   * detail column is cleared. Returns the ids rewritten; rows already private or gone are left alone.
+   * The engine then makes sure the old contents do not linger in its files where it can (SQLite).
+   */
+  seal(records: readonly NewSealedActivity[]): Promise<string[]>
 }
 
 export interface Account {
@@ -126,6 +189,10 @@ export interface GovernanceListOptions {
   readonly beforeSeq?: number
   readonly action?: string
   readonly initiator?: string
+  /** Only records at or after this time (ms since the epoch). */
+  readonly from?: number
+  /** Only records at or before this time (ms since the epoch). */
+  readonly to?: number
 }
 
 export interface GovernanceRepository {
@@ -299,6 +366,69 @@ export interface DirectoryRepository {
   analyze(): Promise<void>
 }
 
+/** One grant of the activity privacy permission. */
+export interface PrivacyGrant {
+  /** Lower-cased UPN or email of the grantee's account. */
+  readonly upn: string
+  readonly grantedBy: string
+  readonly grantedAt: number
+  /** ms since the epoch; null for a grant without an end. */
+  readonly expiresAt: number | null
+  /** When the grant was suspended (the grantee lost every admin role or was disabled); null while not. */
+  readonly suspendedAt: number | null
+}
+
+/**
+ * The activity privacy permission list. Writes are single-row statements that report whether they
+ * changed anything, so a caller records a suspension, reinstatement or expiry only when it made it.
+ */
+export interface PrivacyPermissionRepository {
+  get(upn: string): Promise<PrivacyGrant | null>
+  /** Every grant, by UPN. */
+  list(): Promise<PrivacyGrant[]>
+  /** Insert or replace the grant of `grant.upn`. */
+  put(grant: PrivacyGrant): Promise<void>
+  /** Remove a grant; returns it, or null when there was none. */
+  delete(upn: string): Promise<PrivacyGrant | null>
+  /** Remove the grant of `upn` if it expired at or before `now`; returns it, or null (none, or not expired, or removed by someone else). */
+  deleteExpired(upn: string, now: number): Promise<PrivacyGrant | null>
+  /** UPNs of grants that expired at or before `now` (for the periodic sweep). */
+  expired(now: number): Promise<string[]>
+  /** Set (a time) or clear (null) the suspension; true when it changed (it was not already so). */
+  setSuspended(upn: string, suspendedAt: number | null): Promise<boolean>
+}
+
+/** A data key of private activities, as stored: wrapped under the key-encryption key. */
+export interface StoredDataKey {
+  readonly id: string
+  /** `envelope.ts` `wrapDataKey` output. */
+  readonly wrapped: Buffer
+  /** Fingerprint of the key-encryption key it is wrapped under. */
+  readonly kekFingerprint: string
+  /** Whether it seals new records (at most one key is). */
+  readonly active: boolean
+  readonly createdAt: number
+  readonly rewrappedAt: number | null
+}
+
+/** Wrapped data keys; the keys themselves and the key-encryption key are never in the database. */
+export interface DataKeyRepository {
+  /** Every data key, oldest first. */
+  list(): Promise<StoredDataKey[]>
+  get(id: string): Promise<StoredDataKey | null>
+  active(): Promise<StoredDataKey | null>
+  /**
+   * Store `key` as the active key unless a key is active already (another node may have made one at
+   * the same moment); returns the active key, the new one or the one that was first.
+   */
+  createActive(key: Omit<StoredDataKey, 'active' | 'rewrappedAt'>): Promise<StoredDataKey>
+  /**
+   * Replace the wrapping of a key, only if it is still wrapped under `expectedFingerprint`; true when
+   * it did.
+   */
+  rewrap(id: string, wrapped: Buffer, kekFingerprint: string, expectedFingerprint: string, at: number): Promise<boolean>
+}
+
 /** The repositories that can take part in a transaction. */
 export interface StoreTransaction {
   readonly accounts: AccountRepository
@@ -307,6 +437,8 @@ export interface StoreTransaction {
   readonly governance: GovernanceRepository
   readonly settings: SettingsRepository
   readonly directory: DirectoryRepository
+  readonly privacyPermissions: PrivacyPermissionRepository
+  readonly dataKeys: DataKeyRepository
 }
 
 export interface MigrationReport {

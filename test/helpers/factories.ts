@@ -8,6 +8,7 @@
  */
 
 import type { Activity, ActivityAction, ActivityDevice, ActivityLocation, ActivityTarget, Actor, ClassifiedActivity } from '../../src/core/activity/activity.js'
+import type { PublicActivity, StoredActivity } from '../../src/storage/store.js'
 
 /** Top-level fields replace; the nested objects merge with the defaults one level deep. */
 export type ActivityOverrides = Partial<Omit<Activity, 'actor' | 'action' | 'location' | 'device' | 'target'>> & {
@@ -67,4 +68,30 @@ export function buildClassified(overrides: ClassifiedOverrides = {}): Classified
     isPrivate,
     privateBecause: privateBecause ?? (isPrivate ? 'privacy-group' : null),
   }
+}
+
+/** A public activity as the store receives it. */
+export function asPublic(activity: Activity): PublicActivity {
+  return { isPrivate: false, activity }
+}
+
+/** A public activity to insert, built as {@link buildActivity} builds it. */
+export function buildPublic(overrides: ActivityOverrides = {}): PublicActivity {
+  return asPublic(buildActivity(overrides))
+}
+
+/** The id of a stored activity, public or sealed. */
+export function storedId(item: StoredActivity): string {
+  return item.isPrivate ? item.id : item.activity.id
+}
+
+/** The activity of a stored public activity (null for null); a sealed one is a test failure. */
+export function publicActivity(item: StoredActivity | null | undefined): Activity | null {
+  if (item === null || item === undefined) {
+    return null
+  }
+  if (item.isPrivate) {
+    throw new Error(`expected a public activity, got the sealed activity ${item.id}`)
+  }
+  return item.activity
 }

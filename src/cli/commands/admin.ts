@@ -2,8 +2,9 @@ import type { Command } from 'commander'
 import { ADMIN_ROLES } from '../../core/access/roles.js'
 import { generatePassword } from '../../services/auth/password.js'
 import { accountCreator, accountDisabler, accountPasswordSetter, accountRolesChanger } from '../../services/accounts/accounts.js'
+import { privacyPermissionGranter, privacyPermissionLister, privacyPermissionRevoker } from '../../services/privacy/privacy-permissions.js'
 import { CLI_INITIATOR } from '../../services/service-context.js'
-import { configFrom, print, readStdin, withRuntime } from '../cli-support.js'
+import { CliError, configFrom, print, readStdin, withRuntime } from '../cli-support.js'
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value]
 
@@ -75,6 +76,45 @@ export function registerAdminCommands(program: Command): void {
         })
       })
   }
+
+  admin
+    .command('grant-privacy')
+    .description('Grant the activity privacy permission (reveal private activities) to an account with an admin role; a governance record')
+    .requiredOption('--upn <upn>', 'UPN or email of the account')
+    .option('--expires-hours <hours>', 'end the grant after this many hours (default: no end)')
+    .action(async (options: { upn: string; expiresHours?: string }, command: Command) => {
+      const hours = options.expiresHours === undefined ? null : Number(options.expiresHours)
+      if (hours !== null && (!Number.isFinite(hours) || hours <= 0 || hours > 24 * 366)) {
+        throw new CliError(`--expires-hours must be a number of hours above 0 (up to a year), got "${options.expiresHours}"`, 2)
+      }
+      await withRuntime(configFrom(command), async (runtime) => {
+        const expiresAt = hours === null ? null : runtime.ctx.clock() + Math.round(hours * 3_600_000)
+        const entry = await privacyPermissionGranter(runtime.ctx, CLI_INITIATOR, { upn: options.upn, expiresAt })
+        print(`granted the activity privacy permission to ${entry.upn}${expiresAt === null ? '' : ` until ${new Date(expiresAt).toISOString()}`}`)
+      })
+    })
+
+  admin
+    .command('revoke-privacy')
+    .description('Revoke an account\'s activity privacy permission; a governance record')
+    .requiredOption('--upn <upn>', 'UPN or email of the account')
+    .action(async (options: { upn: string }, command: Command) => {
+      await withRuntime(configFrom(command), async (runtime) => {
+        const revoked = await privacyPermissionRevoker(runtime.ctx, CLI_INITIATOR, options.upn)
+        print(`revoked the activity privacy permission of ${revoked.upn}`)
+      })
+    })
+
+  admin
+    .command('list-privacy')
+    .description('List the activity privacy permission: upn, state (active, suspended, expired), expiry')
+    .action(async (_options, command: Command) => {
+      await withRuntime(configFrom(command), async (runtime) => {
+        for (const entry of await privacyPermissionLister(runtime.ctx)) {
+          print(`${entry.upn}\t${entry.state}\t${entry.expiresAt === null ? '-' : new Date(entry.expiresAt).toISOString()}`)
+        }
+      })
+    })
 
   admin
     .command('list')

@@ -23,6 +23,8 @@ export const PERMISSIONS = [
   'settings.manage',
   'directory.read',
   'directory.manage',
+  'privacy.read',
+  'privacy.manage',
 ] as const
 export type Permission = (typeof PERMISSIONS)[number]
 
@@ -32,13 +34,15 @@ export type Permission = (typeof PERMISSIONS)[number]
  * - security admin: everything about security operations (read, ingest, settings, directory) but not accounts;
  * - compliance admin: reads activities and the governance log, reads settings;
  * - security reader: read-only.
+ * The activity privacy permission list (who may reveal private activities) is read by global, security
+ * and compliance admins (`privacy.read`) and changed by global admins only (`privacy.manage`).
  * Anyone without a role is not an admin: they may sign in, see their own profile and manage their own
  * API tokens (which carry no more rights than they have), nothing else.
  */
 export const ROLE_PERMISSIONS: Readonly<Record<AdminRole, readonly Permission[]>> = Object.freeze({
   global_admin: PERMISSIONS,
-  security_admin: ['activities.read', 'activities.ingest', 'accounts.read', 'governance.read', 'settings.read', 'settings.manage', 'directory.read', 'directory.manage'],
-  compliance_admin: ['activities.read', 'accounts.read', 'governance.read', 'settings.read', 'directory.read'],
+  security_admin: ['activities.read', 'activities.ingest', 'accounts.read', 'governance.read', 'settings.read', 'settings.manage', 'directory.read', 'directory.manage', 'privacy.read'],
+  compliance_admin: ['activities.read', 'accounts.read', 'governance.read', 'settings.read', 'directory.read', 'privacy.read'],
   security_reader: ['activities.read', 'accounts.read', 'governance.read', 'settings.read', 'directory.read'],
 })
 

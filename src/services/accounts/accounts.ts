@@ -10,6 +10,7 @@ import { ADMIN_ROLES, isAdminRole, type AdminRole, type Viewer } from '../../cor
 import { ConflictError, DomainError, NotFoundError, ValidationError } from '../../core/errors.js'
 import type { Account, ApiToken, Session } from '../../storage/store.js'
 import { MIN_PASSWORD_LENGTH, hashPassword, verifyPassword } from '../auth/password.js'
+import { privacyPermissionFollower } from '../privacy/privacy-permissions.js'
 import { hashesEqual, issueApiToken, issueSessionSecret, parseApiToken, sha256Hex } from '../auth/secret-token.js'
 import type { Initiator, ServiceContext } from '../service-context.js'
 
@@ -79,10 +80,15 @@ export async function accountRolesChanger(ctx: ServiceContext, initiator: Initia
       await assertAnotherGlobalAdmin(tx.accounts.list(), upn)
     }
     const after = (await tx.accounts.update(upn, { roles, updatedAt: now })) as Account
+    // Privacy rule 9: losing every admin role suspends the activity privacy permission, a role given back reinstates it.
+    const privacyRecord = await privacyPermissionFollower(tx, initiator, after, now)
     await tx.governance.append(
       { action: 'account.roles.change', target: upn, initiator: initiator.upn, app: 'Veil', ip: initiator.ip, status: 'succeeded', justification: null, details: { before: before.roles, after: roles, channel: initiator.channel } },
       now,
     )
+    if (privacyRecord) {
+      await tx.governance.append(privacyRecord, now)
+    }
     return after
   })
 }
@@ -129,10 +135,15 @@ export async function accountDisabler(ctx: ServiceContext, initiator: Initiator,
     if (disabled) {
       await tx.sessions.deleteFor(upn)
     }
+    // Privacy rule 9: a disabled account's activity privacy permission is suspended, and reinstated when it is enabled with a role.
+    const privacyRecord = await privacyPermissionFollower(tx, initiator, after, now)
     await tx.governance.append(
       { action: disabled ? 'account.disable' : 'account.enable', target: upn, initiator: initiator.upn, app: 'Veil', ip: initiator.ip, status: 'succeeded', justification: null, details: { channel: initiator.channel } },
       now,
     )
+    if (privacyRecord) {
+      await tx.governance.append(privacyRecord, now)
+    }
     return after
   })
 }

@@ -1,6 +1,6 @@
 /**
- * Organization settings that shape ingest: managed domains and scoped deployment (later, the privacy
- * list). Reading them goes through a small cache that every node refreshes cheaply (one versioned read
+ * Organization settings that shape ingest: managed domains, scoped deployment and the privacy groups
+ * (changed in `services/privacy/privacy-groups.ts`). Reading them goes through a small cache that every node refreshes cheaply (one versioned read
  * at most every few hundred milliseconds), so a change made on one node reaches the ingest path of all
  * nodes without a restart. Changing them is a governance record, in the same transaction.
  *
@@ -11,6 +11,7 @@ import { isBuiltinGroupId } from '../../core/directory/builtin-groups.js'
 import { normalizeDomain } from '../../core/directory/managed-domains.js'
 import { EVERYBODY_MONITORED, type Scope, type ScopeRule } from '../../core/directory/scope.js'
 import { ValidationError, type ErrorDetail } from '../../core/errors.js'
+import { privacyGroupsReader } from '../privacy/privacy-groups.js'
 import type { Initiator, ServiceContext } from '../service-context.js'
 
 export const MANAGED_DOMAINS_KEY = 'managed-domains'
@@ -105,12 +106,14 @@ export async function scopeSetter(ctx: ServiceContext, initiator: Initiator, inp
 export interface IngestSettings {
   readonly managedDomains: ReadonlySet<string>
   readonly scope: Scope
+  /** The privacy groups (privacy rule 1: as they stand when an activity is recorded). */
+  readonly privacyGroups: ReadonlySet<string>
 }
 
 /**
  * Cached ingest settings. `current()` re-reads at most once per `maxAgeMs` (default 250 ms), so a
  * change on any node takes effect everywhere within that time; `invalidate()` makes the next read fresh
- * (the node that made the change calls it).
+ * (the node that made the change calls it). It is also the classify stage's `PrivacyListSource`.
  */
 export class IngestSettingsCache {
   readonly #ctx: ServiceContext
@@ -128,14 +131,19 @@ export class IngestSettingsCache {
     this.#readAt = -Infinity
   }
 
+  /** The privacy groups, as `PrivacyListSource` of the classify stage. */
+  async privacyGroups(): Promise<ReadonlySet<string>> {
+    return (await this.current()).privacyGroups
+  }
+
   async current(): Promise<IngestSettings> {
     if (this.#snapshot && performance.now() - this.#readAt < this.#maxAgeMs) {
       return this.#snapshot
     }
     this.#loading ??= (async () => {
       try {
-        const [domains, scope] = await Promise.all([managedDomainsReader(this.#ctx), scopeReader(this.#ctx)])
-        this.#snapshot = { managedDomains: new Set(domains), scope }
+        const [domains, scope, privacyGroups] = await Promise.all([managedDomainsReader(this.#ctx), scopeReader(this.#ctx), privacyGroupsReader(this.#ctx)])
+        this.#snapshot = { managedDomains: new Set(domains), scope, privacyGroups: new Set(privacyGroups) }
         this.#readAt = performance.now()
         return this.#snapshot
       } finally {

@@ -7,15 +7,16 @@
 import { Kysely, PostgresDialect, sql, type Migration } from 'kysely'
 import pg from 'pg'
 
-import type { ClassifiedActivity } from '../../core/activity/activity.js'
-import { ACTIVITY_INSERT_COLUMNS, planInsert, type ActivityInsertColumn, type InsertPlan } from '../activity-row.js'
+import { STORED_ROW_COLUMNS, planInsert, type InsertPlan, type StoredRowColumn } from '../activity-row.js'
 import { KyselyStore } from '../kysely-store.js'
 import type { Database } from '../schema.js'
-import type { InsertOutcome, StoreCapabilities } from '../store.js'
+import type { InsertOutcome, NewActivity, StoreCapabilities } from '../store.js'
 import { ActivityPartitions } from './activity-partitions.js'
 import { migration0001Init } from './migrations/0001-init.js'
 import { migration0002Settings } from './migrations/0002-settings.js'
 import { migration0003Directory } from './migrations/0003-directory.js'
+import { migration0004Privacy } from './migrations/0004-privacy.js'
+import { migration0005PrivacyPermissions } from './migrations/0005-privacy-permissions.js'
 import { isDeadlockError, isMissingPartitionError } from './postgres-errors.js'
 
 /** What {@link PostgresStore.open} needs; `openStore` builds it from a `postgres://` URL. */
@@ -51,10 +52,12 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0001-init': migration0001Init,
   '0002-settings': migration0002Settings,
   '0003-directory': migration0003Directory,
+  '0004-privacy': migration0004Privacy,
+  '0005-privacy-permissions': migration0005PrivacyPermissions,
 })
 
 /** The array type each column is sent as by the unnest insert. */
-const COLUMN_ARRAY_TYPES: Readonly<Record<ActivityInsertColumn, string>> = Object.freeze({
+const COLUMN_ARRAY_TYPES: Readonly<Record<StoredRowColumn, string>> = Object.freeze({
   id: 'text[]',
   time: 'int8[]',
   received_at: 'int8[]',
@@ -78,6 +81,10 @@ const COLUMN_ARRAY_TYPES: Readonly<Record<ActivityInsertColumn, string>> = Objec
   search_text: 'text[]',
   doc: 'text[]',
   raw: 'text[]',
+  bi_actor_upn: 'text[]',
+  bi_ip: 'text[]',
+  bi_app: 'text[]',
+  bi_action_type: 'text[]',
 })
 
 /**
@@ -116,7 +123,7 @@ export class PostgresStore extends KyselyStore {
     return new PostgresStore(db, config.governanceKey)
   }
 
-  protected override async insertActivities(batch: readonly ClassifiedActivity[]): Promise<InsertOutcome[]> {
+  protected override async insertActivities(batch: readonly NewActivity[]): Promise<InsertOutcome[]> {
     const plan = planInsert(batch)
     for (let attempt = 1; ; attempt++) {
       try {
@@ -155,6 +162,11 @@ export class PostgresStore extends KyselyStore {
     return outcomes
   }
 
+  protected override async afterSeal(): Promise<void> {
+    // Nothing this engine can do online: the old row versions stay in the table's files until VACUUM
+    // reclaims them and later writes overwrite them (see docs/private-activities.md).
+  }
+
   protected override async lockGovernanceChain(trx: Kysely<Database>): Promise<void> {
     // Held until the transaction ends, on every node sharing the database; with READ COMMITTED the head
     // read that follows sees the previous holder's committed record.
@@ -173,11 +185,11 @@ export class PostgresStore extends KyselyStore {
  * plan, so every other row was a duplicate.
  */
 async function insertChunk(trx: Kysely<Database>, rows: ReadonlyArray<InsertPlan['rows'][number]['row']>): Promise<Set<string>> {
-  const arrays = ACTIVITY_INSERT_COLUMNS.map(
+  const arrays = STORED_ROW_COLUMNS.map(
     (column) => sql`${sql.val(rows.map((row) => row[column]))}::${sql.raw(COLUMN_ARRAY_TYPES[column])}`,
   )
   const { rows: inserted } = await sql<{ id: string }>`
-    insert into activities (${sql.join(ACTIVITY_INSERT_COLUMNS.map((column) => sql.id(column)))})
+    insert into activities (${sql.join(STORED_ROW_COLUMNS.map((column) => sql.id(column)))})
     select * from unnest(${sql.join(arrays)})
     on conflict do nothing
     returning id`.execute(trx)

@@ -8,17 +8,18 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 
 import BetterSqlite3 from 'better-sqlite3'
-import { Kysely, type Migration } from 'kysely'
+import { Kysely, sql, type Migration } from 'kysely'
 
-import type { ClassifiedActivity } from '../../core/activity/activity.js'
-import { ACTIVITY_INSERT_COLUMNS, planInsert, type ActivityInsertRow } from '../activity-row.js'
+import { STORED_ROW_COLUMNS, planInsert, type StoredRow } from '../activity-row.js'
 import { KyselyStore } from '../kysely-store.js'
 import type { Database } from '../schema.js'
-import type { InsertOutcome, StoreCapabilities } from '../store.js'
+import type { InsertOutcome, NewActivity, StoreCapabilities } from '../store.js'
 import { ImmediateSqliteDialect } from './immediate-sqlite-dialect.js'
 import { migration0001Init } from './migrations/0001-init.js'
 import { migration0002Settings } from './migrations/0002-settings.js'
 import { migration0003Directory } from './migrations/0003-directory.js'
+import { migration0004Privacy } from './migrations/0004-privacy.js'
+import { migration0005PrivacyPermissions } from './migrations/0005-privacy-permissions.js'
 
 /** What {@link SqliteStore.open} needs; `openStore` builds it from a `sqlite:` URL. */
 export interface SqliteStoreConfig {
@@ -41,11 +42,13 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0001-init': migration0001Init,
   '0002-settings': migration0002Settings,
   '0003-directory': migration0003Directory,
+  '0004-privacy': migration0004Privacy,
+  '0005-privacy-permissions': migration0005PrivacyPermissions,
 })
 
 const INSERT_SQL =
-  `insert into activities (${ACTIVITY_INSERT_COLUMNS.join(', ')}) ` +
-  `values (${ACTIVITY_INSERT_COLUMNS.map(() => '?').join(', ')}) on conflict do nothing`
+  `insert into activities (${STORED_ROW_COLUMNS.join(', ')}) ` +
+  `values (${STORED_ROW_COLUMNS.map(() => '?').join(', ')}) on conflict do nothing`
 
 /**
  * A store in one SQLite database.
@@ -74,7 +77,7 @@ export class SqliteStore extends KyselyStore {
     this.#insertRows = raw.transaction((rows: InsertRows) => {
       statement ??= raw.prepare<unknown[]>(INSERT_SQL)
       for (const { index, row } of rows.pending) {
-        const { changes } = statement.run(ACTIVITY_INSERT_COLUMNS.map((column) => row[column]))
+        const { changes } = statement.run(STORED_ROW_COLUMNS.map((column) => row[column]))
         rows.outcomes[index] = changes > 0 ? 'inserted' : 'duplicate'
       }
     }).immediate
@@ -93,6 +96,9 @@ export class SqliteStore extends KyselyStore {
       raw.pragma('synchronous = FULL')
       raw.pragma(`busy_timeout = ${Math.max(0, Math.trunc(config.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS))}`)
       raw.pragma('foreign_keys = ON')
+      // Deleted and overwritten content is zeroed, not left in free pages: a row rewritten to the
+      // private shape (retroactive privatization) must not leave its old details in the file.
+      raw.pragma('secure_delete = ON')
     } catch (error) {
       raw.close()
       throw error
@@ -101,7 +107,7 @@ export class SqliteStore extends KyselyStore {
     return new SqliteStore(raw, db, config.governanceKey)
   }
 
-  protected override async insertActivities(batch: readonly ClassifiedActivity[]): Promise<InsertOutcome[]> {
+  protected override async insertActivities(batch: readonly NewActivity[]): Promise<InsertOutcome[]> {
     const plan = planInsert(batch)
     // Holding Kysely's connection makes the insert wait for any open Kysely transaction to finish
     // (and makes later Kysely queries wait for the insert) instead of running inside it.
@@ -119,6 +125,12 @@ export class SqliteStore extends KyselyStore {
     }
   }
 
+  protected override async afterSeal(): Promise<void> {
+    // The WAL still holds the pages as they were before rows were rewritten to the private shape; a
+    // truncating checkpoint copies the new pages into the database file and empties the WAL.
+    await sql`pragma wal_checkpoint(TRUNCATE)`.execute(this.#db)
+  }
+
   protected override async lockGovernanceChain(): Promise<void> {
     // Nothing to do: every Kysely transaction here is BEGIN IMMEDIATE and holds the only connection,
     // so it already excludes every other writer, in this process and in others.
@@ -130,6 +142,6 @@ export class SqliteStore extends KyselyStore {
 }
 
 interface InsertRows {
-  readonly pending: ReadonlyArray<{ readonly index: number; readonly row: ActivityInsertRow }>
+  readonly pending: ReadonlyArray<{ readonly index: number; readonly row: StoredRow }>
   readonly outcomes: InsertOutcome[]
 }

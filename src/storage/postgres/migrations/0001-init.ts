@@ -30,7 +30,7 @@ export const migration0001Init: Migration = {
       create table activities (
         id text collate "C" not null,
         time bigint not null,
-        received_at bigint not null,
+        received_at bigint,
         is_private smallint not null default 0,
         private_because text,
         sealed bytea,

@@ -23,7 +23,7 @@ export const migration0001Init: Migration = {
       create table activities (
         id text not null,
         time integer not null,
-        received_at integer not null,
+        received_at integer,
         is_private integer not null default 0,
         private_because text,
         sealed blob,
