@@ -20,7 +20,7 @@ import { CliError } from './cli-support.js'
 
 const program = new Command()
   .name('veil')
-  .description('Veil: a self-hosted cloud activity log with activity privacy.\n\nConfiguration comes from the environment: VEIL_DATABASE_URL (sqlite:PATH or postgres://...), VEIL_PORT, VEIL_HOST, VEIL_SECRET_KEY or VEIL_KEY_FILE, VEIL_LOG_LEVEL. See README.md.')
+  .description('Veil: a self-hosted cloud activity log with activity privacy.\n\nConfiguration comes from the environment: VEIL_DATABASE_URL (sqlite:PATH or postgres://...), VEIL_PORT, VEIL_HOST, VEIL_SECRET_KEY or VEIL_KEY_FILE (master secret), VEIL_PRIVACY_KEY or VEIL_PRIVACY_KEY_FILE (key-encryption key of private activities), VEIL_LOG_LEVEL. See README.md.')
   .version('0.1.0')
   .addOption(new Option('--database-url <url>', 'overrides VEIL_DATABASE_URL'))
   .showHelpAfterError()

@@ -84,8 +84,8 @@ export interface Activity {
 export interface ClassifiedActivity {
   readonly activity: Activity
   /**
-   * Whether the activity is private (privacy rule 1: decided once, when it is recorded).
-   * Always false until privacy groups exist; the storage layer already honours it.
+   * Whether the activity is private (privacy rule 1: decided once, when it is recorded): a privacy
+   * group had the actor as a member at the activity's time or at recording.
    */
   readonly isPrivate: boolean
   /** Which privacy group made it private; only ever shown to someone who may reveal. */
