@@ -58,6 +58,9 @@ export class GroupCommitWriter {
   async #drain(): Promise<void> {
     try {
       while (this.#queue.length > 0) {
+        // Let the event loop read the requests that arrived meanwhile, so they join this transaction:
+        // an embedded engine commits synchronously, and without this yield every batch would commit alone.
+        await new Promise((resolve) => setImmediate(resolve))
         const group: Pending[] = []
         let rows = 0
         while (this.#queue.length > 0 && (group.length === 0 || rows + (this.#queue[0] as Pending).batch.length <= this.#options.maxRowsPerTransaction)) {

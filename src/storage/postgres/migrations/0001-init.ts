@@ -53,9 +53,12 @@ export const migration0001Init: Migration = {
         raw text,
         primary key (id, time)
       ) partition by range (time)`.execute(db)
-    await sql`create index activities_time_id on activities (time, id)`.execute(db)
+    // Partial indexes: non-revealing queries (nearly all) say `is_private = 0`, so every page and every
+    // capped count is an index range (an index-only scan for counts) that never touches a private row.
+    await sql`create index activities_time_id on activities (time, id) where is_private = 0`.execute(db)
+    await sql`create index activities_private_time_id on activities (time, id) where is_private = 1`.execute(db)
     for (const column of INDEXED_FILTER_COLUMNS) {
-      await sql`create index ${sql.id(`activities_${column}_time`)} on activities (${sql.id(column)}, time)`.execute(db)
+      await sql`create index ${sql.id(`activities_${column}_time`)} on activities (${sql.id(column)}, time) where is_private = 0`.execute(db)
     }
 
     await sql`
