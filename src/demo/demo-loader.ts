@@ -11,6 +11,8 @@ import { accountCreator, tokenCreator } from '../services/accounts/accounts.js'
 import { generatePassword } from '../services/auth/password.js'
 import { KyselyDirectoryService } from '../services/directory/directory-service-impl.js'
 import { CLI_INITIATOR } from '../services/service-context.js'
+import { privacyGroupsAdder } from '../services/privacy/privacy-groups.js'
+import { privacyPermissionGranter } from '../services/privacy/privacy-permissions.js'
 import { managedDomainsSetter } from '../services/settings/organization-settings.js'
 import type { DemoData } from './demo-data.js'
 
@@ -18,7 +20,15 @@ export interface LoadedDemo {
   readonly credentials: ReadonlyArray<{ readonly upn: string; readonly roles: readonly string[]; readonly password: string }>
   readonly token: string
   readonly activities: number
+  /** Privacy groups set before the activities were recorded, so their members' activities are private. */
+  readonly privacyGroups: readonly string[]
+  /** Admins holding the activity privacy permission. */
+  readonly revealers: readonly string[]
 }
+
+/** The demo's privacy groups (HR, Legal, Executives, Works Council) and who may reveal. */
+const DEMO_PRIVACY_GROUPS = ['hr', 'legal', 'executives', 'works-council']
+const DEMO_REVEALERS = ['compliance@contoso.com']
 
 export async function loadDemoData(runtime: Runtime, data: DemoData, windowStart: number): Promise<LoadedDemo> {
   const { ctx } = runtime
@@ -59,7 +69,16 @@ export async function loadDemoData(runtime: Runtime, data: DemoData, windowStart
     await accountCreator(ctx, CLI_INITIATOR, { upn: admin.upn, displayName: admin.displayName, roles: admin.roles, password })
     credentials.push({ upn: admin.upn, roles: admin.roles, password })
   }
+  // Privacy groups are set before the activities are recorded: privacy is decided once, at recording.
+  const existing = new Set(data.groups.map((g) => g.id))
+  const privacyGroups = DEMO_PRIVACY_GROUPS.filter((g) => existing.has(g))
+  await privacyGroupsAdder(ctx, CLI_INITIATOR, privacyGroups, async (id) => existing.has(id))
+  runtime.ingestSettings.invalidate()
+  const revealers = DEMO_REVEALERS.filter((upn) => data.admins.some((a) => a.upn === upn))
+  for (const upn of revealers) {
+    await privacyPermissionGranter(ctx, CLI_INITIATOR, { upn, expiresAt: null })
+  }
   const token = (await tokenCreator(ctx, CLI_INITIATOR, { upn: data.admins[0]?.upn ?? 'admin@contoso.com', name: 'demo', expiresAt: null })).secret
   const report = await runtime.pipeline.ingest({ records: data.activities.map((value, index) => ({ index, value })), errors: [] }, { format: 'veil' })
-  return { credentials, token, activities: report.accepted }
+  return { credentials, token, activities: report.accepted, privacyGroups, revealers }
 }

@@ -45,6 +45,8 @@ export function registerDemoCommand(program: Command): void {
         for (const c of loaded.credentials) {
           print(`    ${c.upn.padEnd(26)} ${(c.roles.join(', ') || '(no admin role)').padEnd(18)} password: ${c.password}`)
         }
+        print(`  Privacy groups: ${loaded.privacyGroups.join(', ')} (their members' activities are hidden by default)`)
+        print(`  May reveal them (activity privacy permission): ${loaded.revealers.join(', ')}`)
         print(`  API token of ${loaded.credentials[0]?.upn}:`)
         print(`    curl -H "Authorization: Bearer ${loaded.token}" ${server.url}/api/v1/activities`)
       }
