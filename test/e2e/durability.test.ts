@@ -9,20 +9,20 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import Database from 'better-sqlite3'
+import { CLI_ARGS } from '../helpers/cli.js'
 import { afterAll, describe, expect, it } from 'vitest'
 
-const CLI = ['--import', 'tsx', join(import.meta.dirname, '../../src/cli/main.ts')]
 const dir = mkdtempSync(join(tmpdir(), 'veil-durability-'))
 const env = { ...process.env, VEIL_DATABASE_URL: `sqlite:${join(dir, 'veil.db')}`, VEIL_KEY_FILE: join(dir, 'veil.key'), VEIL_LOG_LEVEL: 'info' }
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 async function cli(args: string[]): Promise<string> {
-  const { stdout } = await promisify(execFile)(process.execPath, [...CLI, ...args], { env })
+  const { stdout } = await promisify(execFile)(process.execPath, [...CLI_ARGS, ...args], { env })
   return stdout
 }
 
 function startServer(): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const child = spawn(process.execPath, [...CLI, 'serve', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawn(process.execPath, [...CLI_ARGS, 'serve', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'inherit'] })
   return new Promise((resolve, reject) => {
     let out = ''
     child.stdout?.on('data', (chunk: Buffer) => {

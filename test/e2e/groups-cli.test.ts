@@ -2,30 +2,14 @@
  * `veil groups import` and `veil groups list` end to end: a real process on a real SQLite file and on
  * PostgreSQL, as an operator runs them.
  */
-import { execFile } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
+import { veil } from '../helpers/cli.js'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createTestDatabase, postgresReachable, selectedStores } from '../helpers/pg.js'
 
-const run = promisify(execFile)
-const CLI = ['--import', 'tsx', join(import.meta.dirname, '../../src/cli/main.ts')]
 
-async function veil(env: Record<string, string>, args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = run(process.execPath, [...CLI, ...args], { env: { ...process.env, VEIL_LOG_LEVEL: 'silent', ...env }, timeout: 60_000 })
-  if (input !== undefined) {
-    child.child.stdin?.end(input)
-  }
-  try {
-    const { stdout, stderr } = await child
-    return { code: 0, stdout, stderr }
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string }
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
-  }
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'veil-groups-cli-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))

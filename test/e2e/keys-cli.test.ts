@@ -1,12 +1,11 @@
 /**
  * `veil keys status` and `veil keys rotate` as an operator runs them, on a real SQLite file.
  */
-import { execFile } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 
+import { veil } from '../helpers/cli.js'
 import { afterAll, describe, expect, it } from 'vitest'
 
 import { loadConfig } from '../../src/config/config.js'
@@ -15,19 +14,8 @@ import type { Disclosure } from '../../src/core/privacy/decide-disclosure.js'
 import { startRuntime } from '../../src/runtime.js'
 import { buildActivity } from '../helpers/factories.js'
 
-const run = promisify(execFile)
-const CLI = ['--import', 'tsx', join(import.meta.dirname, '../../src/cli/main.ts')]
 const REVEAL: Disclosure = { includePrivate: true, justification: 'keys CLI test' }
 
-async function veil(env: Record<string, string>, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [...CLI, ...args], { env: { ...process.env, VEIL_LOG_LEVEL: 'silent', ...env }, timeout: 60_000 })
-    return { code: 0, stdout, stderr }
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string }
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
-  }
-}
 
 describe('veil keys', () => {
   const dir = mkdtempSync(join(tmpdir(), 'veil-keys-cli-'))

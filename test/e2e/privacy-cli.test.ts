@@ -3,31 +3,19 @@
  * revoking the activity privacy permission, and governance checkpoints that catch a truncated or
  * rebuilt tail of the log — a real process on a real database, both engines.
  */
-import { execFile } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import Database from 'better-sqlite3'
 import pg from 'pg'
+import { veil } from '../helpers/cli.js'
 import { afterAll, describe, expect, it } from 'vitest'
 import { deriveSecrets } from '../../src/config/secrets.js'
 import { sealGovernanceRecord, type GovernanceAction, type GovernanceStatus } from '../../src/core/governance/governance-record.js'
 import { createTestDatabase, postgresReachable, selectedStores } from '../helpers/pg.js'
 
-const run = promisify(execFile)
-const CLI = ['--import', 'tsx', join(import.meta.dirname, '../../src/cli/main.ts')]
 const SECRET_KEY = 'c0ffee'.repeat(10) + 'c0ff'
 
-async function veil(env: Record<string, string>, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [...CLI, ...args], { env: { ...process.env, VEIL_LOG_LEVEL: 'silent', ...env }, timeout: 60_000 })
-    return { code: 0, stdout, stderr }
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string }
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
-  }
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'veil-privacy-cli-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
