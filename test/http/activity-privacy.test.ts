@@ -364,10 +364,13 @@ for (const engine of selectedStores()) {
         expect((await request('global_admin', 'PATCH', '/api/v1/accounts/compliance@contoso.com', { roles: [] })).statusCode).toBe(200)
         const state = async () => ((await request('global_admin', 'GET', '/api/v1/permissions/activity-privacy')).json().data as Array<{ upn: string; state: string }>).find((g) => g.upn === 'compliance@contoso.com')?.state
         expect(await state()).toBe('suspended')
+        // /api/v1/me tells the portal whether to offer "Show private activities".
+        expect((await request('compliance_admin', 'GET', '/api/v1/me')).json()).toMatchObject({ roles: [], canRevealPrivate: false })
         const [suspended] = await governance('&action=privacy_permission.suspend')
         expect(suspended).toMatchObject({ target: 'compliance@contoso.com', initiator: 'global@contoso.com', details: { reason: 'no_admin_role' } })
         expect((await request('global_admin', 'PATCH', '/api/v1/accounts/compliance@contoso.com', { roles: ['compliance_admin'] })).statusCode).toBe(200)
         expect(await state()).toBe('active')
+        expect((await request('compliance_admin', 'GET', '/api/v1/me')).json()).toMatchObject({ canRevealPrivate: true })
         expect((await governance('&action=privacy_permission.reinstate'))[0]).toMatchObject({ target: 'compliance@contoso.com', details: { roles: ['compliance_admin'] } })
         expect(await visibleIds('compliance_admin', REVEAL)).toContain(ids.anna)
         // A role change between admin roles is neither.

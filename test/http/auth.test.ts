@@ -23,7 +23,7 @@ describe('accounts and access', () => {
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/' })
     expect(res.json()).toMatchObject({ upn: 'reader@contoso.com', roles: ['security_reader'] })
     const me = await t.app.inject({ method: 'GET', url: '/api/v1/me', cookies: { veil_session: cookie?.value as string } })
-    expect(me.json()).toMatchObject({ upn: 'reader@contoso.com', via: 'session', permissions: expect.arrayContaining(['activities.read']) })
+    expect(me.json()).toMatchObject({ upn: 'reader@contoso.com', via: 'session', canRevealPrivate: false, permissions: expect.arrayContaining(['activities.read']) })
   })
 
   it('should answer a wrong password and an unknown account the same way', async () => {

@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { PERMISSIONS, can } from '../../core/access/roles.js'
 import { loginer, logouter } from '../../services/accounts/accounts.js'
+import { privacyPermissionChecker } from '../../services/privacy/privacy-permissions.js'
 import type { AppDeps } from '../app.js'
 import { SESSION_COOKIE, setSessionCookie, viewerOf } from '../auth.js'
 
@@ -34,6 +35,8 @@ export function registerSessionRoutes(root: FastifyInstance, deps: AppDeps): voi
 
   app.get('/api/v1/me', { config: { access: 'authenticated' }, schema: { tags: ['session'], summary: 'The signed-in account, its roles and permissions' } }, async (request) => {
     const viewer = viewerOf(request)
-    return { upn: viewer.upn, roles: viewer.roles, permissions: PERMISSIONS.filter((p) => can(viewer, p)), via: viewer.tokenId ? 'token' : 'session', tokenId: viewer.tokenId, csrfToken: request.session?.csrfToken ?? null }
+    // Whether "Show private activities" may be offered: the effective activity privacy permission.
+    const canRevealPrivate = await privacyPermissionChecker(deps.ctx, viewer)
+    return { upn: viewer.upn, roles: viewer.roles, permissions: PERMISSIONS.filter((p) => can(viewer, p)), canRevealPrivate, via: viewer.tokenId ? 'token' : 'session', tokenId: viewer.tokenId, csrfToken: request.session?.csrfToken ?? null }
   })
 }

@@ -9,7 +9,7 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { managedDomainsReader, managedDomainsSetter, scopeReader, scopeSetter } from '../../services/settings/organization-settings.js'
+import { managedDomainAdder, managedDomainRemover, managedDomainsReader, managedDomainsSetter, scopeReader, scopeSetter } from '../../services/settings/organization-settings.js'
 import type { AppDeps } from '../app.js'
 import { initiatorOf } from '../auth.js'
 
@@ -41,14 +41,13 @@ export function registerSettingsRoutes(root: FastifyInstance, deps: AppDeps): vo
   })
 
   app.post('/api/v1/settings/managed-domains', { config: { access: 'settings.manage' }, schema: { tags: ['settings'], summary: 'Add a managed domain', body: Type.Object({ domain: Type.String({ maxLength: 253 }) }, { additionalProperties: false }) } }, async (request) => {
-    const domains = await managedDomainsSetter(deps.ctx, initiatorOf(request), [...(await managedDomainsReader(deps.ctx)), request.body.domain])
+    const domains = await managedDomainAdder(deps.ctx, initiatorOf(request), request.body.domain)
     changed()
     return { domains }
   })
 
   app.delete('/api/v1/settings/managed-domains/:domain', { config: { access: 'settings.manage' }, schema: { tags: ['settings'], summary: 'Remove a managed domain', params: Type.Object({ domain: Type.String({ maxLength: 253 }) }) } }, async (request) => {
-    const remove = request.params.domain.toLowerCase()
-    const domains = await managedDomainsSetter(deps.ctx, initiatorOf(request), (await managedDomainsReader(deps.ctx)).filter((d) => d !== remove))
+    const domains = await managedDomainRemover(deps.ctx, initiatorOf(request), request.params.domain)
     changed()
     return { domains }
   })

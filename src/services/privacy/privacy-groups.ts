@@ -10,8 +10,9 @@
  */
 
 import { isBuiltinGroupId } from '../../core/directory/builtin-groups.js'
-import { ConflictError, NotFoundError, ValidationError, type ErrorDetail } from '../../core/errors.js'
+import { NotFoundError, ValidationError, type ErrorDetail } from '../../core/errors.js'
 import type { Initiator, ServiceContext } from '../service-context.js'
+import { settingChanger, type SettingDescription } from '../settings/setting-changer.js'
 
 export const PRIVACY_GROUPS_KEY = 'privacy-groups'
 
@@ -21,12 +22,6 @@ interface PrivacyGroupsValue {
 
 /** Whether an imported group exists (built-in groups always do). */
 export type GroupExists = (groupId: string) => Promise<boolean>
-
-/** A change made by a concurrent writer between our read and our write; the transaction is retried. */
-class ConcurrentChange extends Error {}
-
-/** Attempts of a change that keeps meeting concurrent writers before it gives up with a conflict. */
-const MAX_ATTEMPTS = 3
 
 /** The privacy groups (ids), sorted. */
 export async function privacyGroupsReader(ctx: ServiceContext): Promise<readonly string[]> {
@@ -75,49 +70,13 @@ export async function privacyGroupRemover(ctx: ServiceContext, initiator: Initia
 
 type PrivacyGroupsChange = (before: readonly string[]) => { after: readonly string[]; details: Record<string, unknown> } | null
 
-/**
- * Read, change and write the list with its governance record in one transaction. Two nodes changing
- * the list at once must not lose either change (a lost "add" would leave activities unprotected), so
- * the write checks that the setting's version moved by exactly one since the read, and retries
- * otherwise. (SQLite serializes writers anyway; on PostgreSQL the upsert waits for the other writer.)
- */
+const PRIVACY_GROUPS_SETTING: SettingDescription<PrivacyGroupsValue> = { key: PRIVACY_GROUPS_KEY, empty: { groups: [] }, action: 'privacy_groups.change', target: 'privacy groups', view: (v) => v.groups }
+
+/** Change the list and record it, without losing a concurrent change (see `settingChanger`). */
 async function changePrivacyGroups(ctx: ServiceContext, initiator: Initiator, change: PrivacyGroupsChange): Promise<readonly string[]> {
-  for (let attempt = 1; ; attempt += 1) {
-    const now = ctx.clock()
-    try {
-      return await ctx.store.transaction(async (tx) => {
-        const current = await tx.settings.get<PrivacyGroupsValue>(PRIVACY_GROUPS_KEY)
-        const before = current?.value.groups ?? []
-        const next = change(before)
-        if (!next) {
-          return before
-        }
-        const written = await tx.settings.put<PrivacyGroupsValue>(PRIVACY_GROUPS_KEY, { groups: next.after }, now)
-        if (written.version !== (current?.version ?? 0) + 1) {
-          throw new ConcurrentChange()
-        }
-        await tx.governance.append(
-          {
-            action: 'privacy_groups.change',
-            target: 'privacy groups',
-            initiator: initiator.upn,
-            app: 'Veil',
-            ip: initiator.ip,
-            status: 'succeeded',
-            justification: null,
-            details: { ...next.details, before, after: next.after, channel: initiator.channel },
-          },
-          now,
-        )
-        return next.after
-      })
-    } catch (error) {
-      if (!(error instanceof ConcurrentChange)) {
-        throw error
-      }
-      if (attempt >= MAX_ATTEMPTS) {
-        throw new ConflictError('The privacy groups were changed by someone else at the same time; try again')
-      }
-    }
-  }
+  const written = await settingChanger(ctx, initiator, PRIVACY_GROUPS_SETTING, (before) => {
+    const next = change(before.groups)
+    return next ? { after: { groups: next.after }, details: next.details } : null
+  })
+  return written.groups
 }

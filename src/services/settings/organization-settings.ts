@@ -13,6 +13,7 @@ import { EVERYBODY_MONITORED, type Scope, type ScopeRule } from '../../core/dire
 import { ValidationError, type ErrorDetail } from '../../core/errors.js'
 import { privacyGroupsReader } from '../privacy/privacy-groups.js'
 import type { Initiator, ServiceContext } from '../service-context.js'
+import { settingChanger, type SettingDescription } from './setting-changer.js'
 
 export const MANAGED_DOMAINS_KEY = 'managed-domains'
 export const SCOPE_KEY = 'scope'
@@ -25,8 +26,10 @@ export async function managedDomainsReader(ctx: ServiceContext): Promise<readonl
   return (await ctx.store.settings.get<ManagedDomainsValue>(MANAGED_DOMAINS_KEY))?.value.domains ?? []
 }
 
-/** Replace the managed domains. Invalid entries are all named at once; duplicates are folded. */
-export async function managedDomainsSetter(ctx: ServiceContext, initiator: Initiator, input: readonly string[]): Promise<readonly string[]> {
+const MANAGED_DOMAINS_SETTING: SettingDescription<ManagedDomainsValue> = { key: MANAGED_DOMAINS_KEY, empty: { domains: [] }, action: 'managed_domains.change', target: 'managed domains', view: (v) => v.domains }
+
+/** Validated, lower-cased, de-duplicated domains; invalid entries are all named at once. */
+function validDomains(input: readonly string[]): string[] {
   const problems: ErrorDetail[] = []
   const domains = new Set<string>()
   input.forEach((value, index) => {
@@ -40,18 +43,36 @@ export async function managedDomainsSetter(ctx: ServiceContext, initiator: Initi
   if (problems.length > 0) {
     throw new ValidationError('Some managed domains are not domain names', problems)
   }
-  const after = [...domains].sort()
-  const now = ctx.clock()
-  await ctx.store.transaction(async (tx) => {
-    const before = (await tx.settings.get<ManagedDomainsValue>(MANAGED_DOMAINS_KEY))?.value.domains ?? []
-    await tx.settings.put<ManagedDomainsValue>(MANAGED_DOMAINS_KEY, { domains: after }, now)
-    await tx.governance.append(
-      { action: 'managed_domains.change', target: 'managed domains', initiator: initiator.upn, app: 'Veil', ip: initiator.ip, status: 'succeeded', justification: null, details: { before, after, channel: initiator.channel } },
-      now,
-    )
-  })
-  return after
+  return [...domains]
 }
+
+/** Change the managed domains with `change(before)`; a change that leaves them as they were is not recorded. */
+async function changeManagedDomains(ctx: ServiceContext, initiator: Initiator, change: (before: readonly string[]) => readonly string[]): Promise<readonly string[]> {
+  const written = await settingChanger(ctx, initiator, MANAGED_DOMAINS_SETTING, (before) => {
+    const after = [...new Set(change(before.domains))].sort()
+    return after.join('\n') === before.domains.join('\n') ? null : { after: { domains: after } }
+  })
+  return written.domains
+}
+
+/** Replace the managed domains. Invalid entries are all named at once; duplicates are folded. */
+export async function managedDomainsSetter(ctx: ServiceContext, initiator: Initiator, input: readonly string[]): Promise<readonly string[]> {
+  const domains = validDomains(input)
+  return changeManagedDomains(ctx, initiator, () => domains)
+}
+
+/** Add one managed domain (in the same transaction as reading the others, so concurrent adds are kept). */
+export async function managedDomainAdder(ctx: ServiceContext, initiator: Initiator, input: string): Promise<readonly string[]> {
+  const [domain] = validDomains([input])
+  return changeManagedDomains(ctx, initiator, (before) => [...before, domain as string])
+}
+
+export async function managedDomainRemover(ctx: ServiceContext, initiator: Initiator, input: string): Promise<readonly string[]> {
+  const domain = input.trim().toLowerCase()
+  return changeManagedDomains(ctx, initiator, (before) => before.filter((d) => d !== domain))
+}
+
+const SCOPE_SETTING: SettingDescription<Scope> = { key: SCOPE_KEY, empty: EVERYBODY_MONITORED, action: 'scope.change', target: 'scoped deployment' }
 
 export async function scopeReader(ctx: ServiceContext): Promise<Scope> {
   return (await ctx.store.settings.get<Scope>(SCOPE_KEY))?.value ?? EVERYBODY_MONITORED
@@ -89,17 +110,7 @@ export async function scopeSetter(ctx: ServiceContext, initiator: Initiator, inp
   if (problems.length > 0) {
     throw new ValidationError('The scope rules are not valid', problems)
   }
-  const after: Scope = { rules }
-  const now = ctx.clock()
-  await ctx.store.transaction(async (tx) => {
-    const before = (await tx.settings.get<Scope>(SCOPE_KEY))?.value ?? EVERYBODY_MONITORED
-    await tx.settings.put<Scope>(SCOPE_KEY, after, now)
-    await tx.governance.append(
-      { action: 'scope.change', target: 'scoped deployment', initiator: initiator.upn, app: 'Veil', ip: initiator.ip, status: 'succeeded', justification: null, details: { before, after, channel: initiator.channel } },
-      now,
-    )
-  })
-  return after
+  return settingChanger(ctx, initiator, SCOPE_SETTING, () => ({ after: { rules } }))
 }
 
 /** A snapshot of the settings the ingest path needs. */
