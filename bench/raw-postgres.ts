@@ -15,7 +15,8 @@
 import { performance } from 'node:perf_hooks'
 import { Kysely, PostgresDialect } from 'kysely'
 import pg from 'pg'
-import { ACTIVITY_INSERT_COLUMNS, type ActivityInsertColumn } from '../src/storage/activity-row.js'
+import { ACTIVITY_INSERT_COLUMNS } from '../src/storage/activity-row.js'
+import { COLUMN_ARRAY_TYPES } from '../src/storage/postgres/postgres-store.js'
 import { openStore } from '../src/storage/open-store.js'
 import { ActivityPartitions } from '../src/storage/postgres/activity-partitions.js'
 import type { Database } from '../src/storage/schema.js'
@@ -23,36 +24,9 @@ import { createTestDatabase } from '../test/helpers/pg.js'
 import { insertRowsOf } from './dataset.js'
 import type { RawResult } from './raw-sqlite.js'
 
-/** The array type each column is sent as (the store's own mapping). */
-const ARRAY_TYPES: Readonly<Record<ActivityInsertColumn, string>> = {
-  id: 'text[]',
-  time: 'int8[]',
-  received_at: 'int8[]',
-  is_private: 'int2[]',
-  private_because: 'text[]',
-  sealed: 'bytea[]',
-  id_lc: 'text[]',
-  actor_upn: 'text[]',
-  actor_domain: 'text[]',
-  actor_type: 'text[]',
-  actor_groups: 'text[]',
-  app: 'text[]',
-  action_type: 'text[]',
-  action_name: 'text[]',
-  ip: 'text[]',
-  country: 'text[]',
-  device_type: 'text[]',
-  user_agent: 'text[]',
-  source: 'text[]',
-  result: 'text[]',
-  search_text: 'text[]',
-  doc: 'text[]',
-  raw: 'text[]',
-}
-
 const INSERT_SQL =
   `insert into activities (${ACTIVITY_INSERT_COLUMNS.join(', ')}) ` +
-  `select * from unnest(${ACTIVITY_INSERT_COLUMNS.map((column, i) => `$${i + 1}::${ARRAY_TYPES[column]}`).join(', ')})`
+  `select * from unnest(${ACTIVITY_INSERT_COLUMNS.map((column, i) => `$${i + 1}::${COLUMN_ARRAY_TYPES[column]}`).join(', ')})`
 
 interface RawDatabase {
   readonly client: pg.Client

@@ -56,8 +56,8 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0005-privacy-permissions': migration0005PrivacyPermissions,
 })
 
-/** The array type each column is sent as by the unnest insert. */
-const COLUMN_ARRAY_TYPES: Readonly<Record<StoredRowColumn, string>> = Object.freeze({
+/** The array type each column is sent as by the unnest insert (the benchmark's raw baseline uses it too). */
+export const COLUMN_ARRAY_TYPES: Readonly<Record<StoredRowColumn, string>> = Object.freeze({
   id: 'text[]',
   time: 'int8[]',
   received_at: 'int8[]',
