@@ -6,6 +6,8 @@
  * @module
  */
 
+import { pino } from 'pino'
+
 import type { Config } from './config/config.js'
 import { createPrivacyKeyFile, readPrivacyKeys, type PrivacyKeys } from './config/privacy-key.js'
 import { loadSecrets, type Secrets } from './config/secrets.js'
@@ -15,6 +17,7 @@ import { createClassifier } from './ingest/classifier.js'
 import { IngestSettingsCache } from './services/settings/organization-settings.js'
 import { GroupCommitWriter } from './ingest/group-commit-writer.js'
 import { IngestPipeline } from './ingest/ingest-pipeline.js'
+import { NATIVE_FORMATS } from './ingest/formats/native-formats.js'
 import { veilFormat } from './ingest/veil/veil-ingest-format.js'
 import type { ServiceContext } from './services/service-context.js'
 import { DirectoryCache } from './services/directory/directory-cache.js'
@@ -23,6 +26,7 @@ import { KyselyDirectoryService } from './services/directory/directory-service-i
 import { PrivacyKeyError, PrivacyKeyring } from './services/privacy/privacy-keyring.js'
 import { PrivacyVault } from './services/privacy/privacy-vault.js'
 import { expiredPrivacyPermissionSweeper } from './services/privacy/privacy-permissions.js'
+import { SiemForwarder } from './siem/forwarder/siem-forwarder.js'
 import { openStore } from './storage/open-store.js'
 import type { Store } from './storage/store.js'
 
@@ -46,6 +50,8 @@ export interface Runtime {
   readonly keyring: PrivacyKeyring
   /** The key-encryption key, or null when none is configured (a command that needs it fails then). */
   readonly privacyKeys: PrivacyKeys | null
+  /** Forwards public activities to SIEM destinations; started with `forwardSiem` (or `start()`). */
+  readonly siemForwarder: SiemForwarder
   /** Finish in-flight batches, then close the store. */
   close(): Promise<void>
 }
@@ -72,6 +78,11 @@ export interface RuntimeOptions {
    * 60 s, 0: never). Checks record an expiry they notice anyway; the sweep records the others.
    */
   readonly privacySweepMs?: number
+  /**
+   * Start the SIEM forwarder (default false: one-shot commands do not forward). `veil serve` and
+   * `veil demo` pass VEIL_SIEM_FORWARDING.
+   */
+  readonly forwardSiem?: boolean
 }
 
 /** Rows per group-commit transaction at most: large enough for SQLite's sweet spot, small enough for latency. */
@@ -97,11 +108,21 @@ export async function startRuntime(config: Readonly<Config>, options: RuntimeOpt
     throw error
   }
   const metrics = createMetrics({ collectDefaults: options.processMetrics ?? false })
+  const siemForwarder = new SiemForwarder({
+    store,
+    config: config.siem,
+    settingsKey: secrets.siemSettingsKey,
+    portalUrl: config.publicUrl ?? `http://${config.host}:${config.port}`,
+    metrics,
+    logger: pino({ level: config.logLevel }).child({ component: 'siem-forwarder' }),
+  })
   const writer = new GroupCommitWriter(store.activities, {
     maxRowsPerTransaction: MAX_ROWS_PER_TRANSACTION,
     onCommit: (rows, _batches, seconds) => {
       metrics.ingestCommitRows.observe(rows)
       metrics.ingestCommitSeconds.observe(seconds)
+      // New activities: an idle SIEM destination sends them now rather than at its next poll.
+      siemForwarder.wake()
     },
   })
   const ctx: ServiceContext = { store, clock, secrets }
@@ -117,7 +138,8 @@ export async function startRuntime(config: Readonly<Config>, options: RuntimeOpt
   }
   const directory = new KyselyDirectoryService(ctx, { cache: directoryCache })
   const pipeline = new IngestPipeline({
-    formats: [veilFormat],
+    // Veil's own format first; the native audit formats each detect only their source's events.
+    formats: [veilFormat, ...NATIVE_FORMATS],
     // The privacy groups come through the same cache as scope and managed domains (privacy rule 1).
     classifier: createClassifier(directoryCache, ingestSettings, ingestSettings),
     sealer: privacy.vault,
@@ -134,6 +156,9 @@ export async function startRuntime(config: Readonly<Config>, options: RuntimeOpt
           expiredPrivacyPermissionSweeper(ctx).catch(() => undefined)
         }, privacySweepMs).unref()
       : null
+  if (options.forwardSiem) {
+    siemForwarder.start()
+  }
   let closed = false
   return {
     config,
@@ -147,6 +172,7 @@ export async function startRuntime(config: Readonly<Config>, options: RuntimeOpt
     directory,
     directoryCache,
     ...privacy,
+    siemForwarder,
     async close() {
       if (closed) {
         return
@@ -155,6 +181,8 @@ export async function startRuntime(config: Readonly<Config>, options: RuntimeOpt
       if (privacySweep) {
         clearInterval(privacySweep)
       }
+      // Before the store closes: a batch in flight is finished or abandoned, and leases are released.
+      await siemForwarder.stop()
       await writer.close()
       await store.close()
     },
@@ -163,7 +191,7 @@ export async function startRuntime(config: Readonly<Config>, options: RuntimeOpt
 
 /** The HTTP app over a runtime. */
 export function buildRuntimeApp(runtime: Runtime, logger: AppLogger): Promise<App> {
-  return buildApp({ ctx: runtime.ctx, config: runtime.config, pipeline: runtime.pipeline, metrics: runtime.metrics, ingestSettings: runtime.ingestSettings, directory: runtime.directory, vault: runtime.vault, logger })
+  return buildApp({ ctx: runtime.ctx, config: runtime.config, pipeline: runtime.pipeline, metrics: runtime.metrics, ingestSettings: runtime.ingestSettings, directory: runtime.directory, vault: runtime.vault, siemForwarder: runtime.siemForwarder, logger })
 }
 
 export type AppLogger = boolean | Record<string, unknown>

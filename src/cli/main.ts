@@ -9,12 +9,14 @@
 import { Command, Option } from 'commander'
 import { registerAdminCommands } from './commands/admin.js'
 import { registerDemoCommand } from './commands/demo.js'
+import { registerExportCommand } from './commands/export.js'
 import { registerGovernanceCommands } from './commands/governance.js'
 import { registerGroupsCommands } from './commands/groups.js'
 import { registerIngestCommand } from './commands/ingest.js'
 import { registerKeysCommands } from './commands/keys.js'
 import { registerMigrateCommand } from './commands/migrate.js'
 import { registerServeCommand } from './commands/serve.js'
+import { registerSiemCommands } from './commands/siem.js'
 import { registerTokenCommands } from './commands/token.js'
 import { CliError } from './cli-support.js'
 
@@ -28,12 +30,14 @@ const program = new Command()
 registerServeCommand(program)
 registerDemoCommand(program)
 registerIngestCommand(program)
+registerExportCommand(program)
 registerMigrateCommand(program)
 registerAdminCommands(program)
 registerTokenCommands(program)
 registerGovernanceCommands(program)
 registerGroupsCommands(program)
 registerKeysCommands(program)
+registerSiemCommands(program)
 
 try {
   await program.parseAsync(process.argv)

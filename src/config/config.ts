@@ -29,6 +29,60 @@ export interface Limits {
   readonly revealsPerHour: number
 }
 
+/** The SIEM forwarder of this node (`src/siem/forwarder/`). */
+export interface SiemForwarderConfig {
+  /** `VEIL_SIEM_FORWARDING`, default true: whether `veil serve` forwards to SIEM destinations from this node. */
+  readonly forwarding: boolean
+  /** `VEIL_SIEM_POLL_MS`, default 1000: how often an idle destination looks for new activities. */
+  readonly pollMs: number
+  /** `VEIL_SIEM_BATCH_SIZE`, default 1000: activities read and delivered per batch. */
+  readonly batchSize: number
+  /** `VEIL_SIEM_LEASE_SECONDS`, default 30: how long a node holds a destination without renewing it (failover time). */
+  readonly leaseMs: number
+  /** `VEIL_SIEM_RETRY_MAX_SECONDS`, default 300: longest back-off between attempts to a failing destination. */
+  readonly retryMaxMs: number
+  /** `VEIL_SIEM_MAX_LAG_SECONDS`, default 3600: a destination further behind is reported `behind` in its status. */
+  readonly maxLagSeconds: number
+  /** `VEIL_SIEM_TIMEOUT_MS`, default 10000: connect, handshake and request timeout. */
+  readonly timeoutMs: number
+  /** `VEIL_SIEM_PENDING_COUNT_LIMIT`, default 100000: pending activities are counted up to this. */
+  readonly pendingCountLimit: number
+}
+
+/** The pull connectors of this node (`src/connectors/`, docs/connectors.md). */
+export interface ConnectorsConfig {
+  /** `VEIL_CONNECTORS`, default true: whether `veil serve` runs pull connectors from this node. */
+  readonly running: boolean
+  /** `VEIL_CONNECTOR_POLL_MS`, default 1000: how often the node looks for connectors that are due or asked to run. */
+  readonly pollMs: number
+  /** `VEIL_CONNECTOR_LEASE_SECONDS`, default 60: how long a node holds a connector without renewing it (failover time). */
+  readonly leaseMs: number
+  /** `VEIL_CONNECTOR_TIMEOUT_MS`, default 30000: one request to a provider, connect to last byte. */
+  readonly timeoutMs: number
+  /** `VEIL_CONNECTOR_ATTEMPTS`, default 5: tries of one request on 429, 5xx or a network error before the run fails. */
+  readonly attempts: number
+  /** `VEIL_CONNECTOR_RETRY_BASE_MS`, default 1000: first back-off within a run (doubling, with jitter) when the provider gives no Retry-After. */
+  readonly retryBaseMs: number
+  /** `VEIL_CONNECTOR_MAX_WAIT_SECONDS`, default 300: the longest Retry-After waited within a run; a longer one ends the run and the next starts then. */
+  readonly maxWaitMs: number
+  /** `VEIL_CONNECTOR_RETRY_MAX_SECONDS`, default 3600: longest back-off between failed runs. */
+  readonly retryMaxMs: number
+}
+
+/** Hunting queries (`POST /api/v1/hunting/query`, docs/hunting.md). */
+export interface HuntingConfig {
+  /** `VEIL_HUNTING_MAX_ROWS`, default 10000: rows in an answer; past it the answer says `truncated`. */
+  readonly maxRows: number
+  /** `VEIL_HUNTING_TIMEOUT_MS`, default 30000: time limit of one query, waiting for a slot included. */
+  readonly timeoutMs: number
+  /** `VEIL_HUNTING_MAX_QUERY_CHARS`, default 10000: longest query text. */
+  readonly maxQueryChars: number
+  /** `VEIL_HUNTING_DEFAULT_DAYS`, default 30: the window a query reads when the request names no `timespan` (Defender's hunting keeps 30 days). */
+  readonly defaultWindowMs: number
+  /** `VEIL_HUNTING_CONCURRENCY`, default 2: queries this node runs at once; the others wait for a slot. */
+  readonly concurrency: number
+}
+
 export interface Config {
   /** `VEIL_DATABASE_URL`: `sqlite:PATH` (default `sqlite:./data/veil.db`) or `postgres://...`. */
   readonly databaseUrl: string
@@ -62,6 +116,9 @@ export interface Config {
   /** `VEIL_TRUST_PROXY=true` takes the client address from X-Forwarded-For. */
   readonly trustProxy: boolean
   readonly limits: Limits
+  readonly siem: SiemForwarderConfig
+  readonly hunting: HuntingConfig
+  readonly connectors: ConnectorsConfig
 }
 
 export const DEFAULT_LIMITS: Limits = Object.freeze({
@@ -152,6 +209,33 @@ export function loadConfig(env: Env): Readonly<Config> {
       countLimit: int('VEIL_COUNT_LIMIT', DEFAULT_LIMITS.countLimit, 1, 1_000_000_000),
       requestsPerMinute: int('VEIL_REQUESTS_PER_MINUTE', DEFAULT_LIMITS.requestsPerMinute, 1, 10_000_000),
       revealsPerHour: int('VEIL_REVEALS_PER_HOUR', DEFAULT_LIMITS.revealsPerHour, 1, 1_000_000),
+    }),
+    siem: Object.freeze({
+      forwarding: env.VEIL_SIEM_FORWARDING === undefined || env.VEIL_SIEM_FORWARDING === '' ? true : bool('VEIL_SIEM_FORWARDING'),
+      pollMs: int('VEIL_SIEM_POLL_MS', 1000, 10, 3_600_000),
+      batchSize: int('VEIL_SIEM_BATCH_SIZE', 1000, 1, 100_000),
+      leaseMs: int('VEIL_SIEM_LEASE_SECONDS', 30, 1, 3600) * 1000,
+      retryMaxMs: int('VEIL_SIEM_RETRY_MAX_SECONDS', 300, 1, 86_400) * 1000,
+      maxLagSeconds: int('VEIL_SIEM_MAX_LAG_SECONDS', 3600, 1, 365 * 86_400),
+      timeoutMs: int('VEIL_SIEM_TIMEOUT_MS', 10_000, 100, 600_000),
+      pendingCountLimit: int('VEIL_SIEM_PENDING_COUNT_LIMIT', 100_000, 1, 100_000_000),
+    }),
+    connectors: Object.freeze({
+      running: env.VEIL_CONNECTORS === undefined || env.VEIL_CONNECTORS === '' ? true : bool('VEIL_CONNECTORS'),
+      pollMs: int('VEIL_CONNECTOR_POLL_MS', 1000, 10, 3_600_000),
+      leaseMs: int('VEIL_CONNECTOR_LEASE_SECONDS', 60, 1, 3600) * 1000,
+      timeoutMs: int('VEIL_CONNECTOR_TIMEOUT_MS', 30_000, 100, 600_000),
+      attempts: int('VEIL_CONNECTOR_ATTEMPTS', 5, 1, 100),
+      retryBaseMs: int('VEIL_CONNECTOR_RETRY_BASE_MS', 1000, 1, 600_000),
+      maxWaitMs: int('VEIL_CONNECTOR_MAX_WAIT_SECONDS', 300, 1, 86_400) * 1000,
+      retryMaxMs: int('VEIL_CONNECTOR_RETRY_MAX_SECONDS', 3600, 1, 86_400) * 1000,
+    }),
+    hunting: Object.freeze({
+      maxRows: int('VEIL_HUNTING_MAX_ROWS', 10_000, 1, 100_000),
+      timeoutMs: int('VEIL_HUNTING_TIMEOUT_MS', 30_000, 1, 600_000),
+      maxQueryChars: int('VEIL_HUNTING_MAX_QUERY_CHARS', 10_000, 100, 1_000_000),
+      defaultWindowMs: int('VEIL_HUNTING_DEFAULT_DAYS', 30, 1, 3650) * 86_400_000,
+      concurrency: int('VEIL_HUNTING_CONCURRENCY', 2, 1, 64),
     }),
   }
   if (problems.length > 0) {

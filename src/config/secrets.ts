@@ -19,12 +19,16 @@ export interface Secrets {
    * database, so a copy of it cannot test guesses of a private activity's user, IP, app or action.
    */
   readonly blindIndexKey: Buffer
+  /** AES-256-GCM key of SIEM destination settings at rest (they hold webhook secrets and TLS client keys). */
+  readonly siemSettingsKey: Buffer
+  /** AES-256-GCM key of pull connector credentials at rest (`secret-box.ts`; client secrets, API tokens, service-account keys). */
+  readonly connectorCredentialsKey: Buffer
 }
 
 /** Derive purpose-specific keys from the master secret, so one leaked derived key exposes nothing else. */
 export function deriveSecrets(master: Buffer): Secrets {
   const derive = (purpose: string): Buffer => Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), `veil:${purpose}:v1`, 32))
-  return Object.freeze({ governanceKey: derive('governance-chain'), blindIndexKey: derive('blind-index') })
+  return Object.freeze({ governanceKey: derive('governance-chain'), blindIndexKey: derive('blind-index'), siemSettingsKey: derive('siem-settings'), connectorCredentialsKey: derive('connector-credentials') })
 }
 
 /**

@@ -21,6 +21,9 @@ export const ERROR_CODES = {
   reveal_denied: 'Revealing private activities needs an admin role, the activity privacy permission, an acknowledgement and a justification.',
   governance_unavailable: 'The governance log could not be written, so the action was not performed.',
   unsupported_media_type: 'The request body is not in a supported format.',
+  hunting_query_invalid: 'The hunting query is not valid (syntax, table, column, function, operator or types); the position says where.',
+  hunting_query_too_expensive: 'The hunting query is over a limit: its length, its size, or the time limit.',
+  hunting_busy: 'Every hunting slot was taken for the whole time limit; retry later.',
   internal_error: 'Something went wrong inside Veil; the log has the details.',
 } as const
 
@@ -75,5 +78,23 @@ export class ConflictError extends DomainError {
   constructor(message: string) {
     super('conflict', message)
     this.name = 'ConflictError'
+  }
+}
+
+/** Where in a query text something is: 1-based line and column, and the 0-based offset (UTF-16 code units, as JavaScript indexes strings) for a caret. */
+export interface TextPosition {
+  readonly line: number
+  readonly column: number
+  readonly offset: number
+}
+
+/** A problem at a place in a query text (the hunting language); the HTTP body carries the position. */
+export class QueryTextError extends DomainError {
+  readonly position: TextPosition | null
+
+  constructor(code: ErrorCode, message: string, position: TextPosition | null) {
+    super(code, message)
+    this.name = 'QueryTextError'
+    this.position = position
   }
 }

@@ -15,20 +15,25 @@ import type { IngestPipeline } from '../ingest/ingest-pipeline.js'
 import type { DirectoryService } from '../services/directory/directory-service.js'
 import type { PrivacyVault } from '../services/privacy/privacy-vault.js'
 import type { ServiceContext } from '../services/service-context.js'
+import type { SiemForwarder } from '../siem/forwarder/siem-forwarder.js'
 import type { IngestSettingsCache } from '../services/settings/organization-settings.js'
 import { registerAuth, type Access } from './auth.js'
 import { handleError, errorBody } from './error-handler.js'
 import type { Metrics } from './metrics.js'
+import { createRevealGate } from './reveal-gate.js'
 import { registerAccountRoutes } from './routes/accounts.routes.js'
 import { registerActivityRoutes } from './routes/activities.routes.js'
 import { registerDirectoryRoutes } from './routes/directory.routes.js'
+import { registerExportRoutes } from './routes/export.routes.js'
 import { registerGovernanceRoutes } from './routes/governance.routes.js'
+import { registerHuntingRoutes } from './routes/hunting.routes.js'
 import { registerIngestRoutes } from './routes/ingest.routes.js'
 import { registerOperationsRoutes } from './routes/operations.routes.js'
 import { registerPrivacyRoutes } from './routes/privacy.routes.js'
 import { registerRetroactivePrivacyRoutes } from './routes/retroactive-privacy.routes.js'
 import { registerSessionRoutes } from './routes/session.routes.js'
 import { registerSettingsRoutes } from './routes/settings.routes.js'
+import { registerSiemRoutes } from './routes/siem.routes.js'
 import { registerScimRoutes } from '../scim/scim.routes.js'
 import { registerTokenRoutes } from './routes/tokens.routes.js'
 
@@ -43,6 +48,8 @@ export interface AppDeps {
   readonly directory: DirectoryService
   /** Seals and opens private activities: revealed answers are opened through it, nowhere else. */
   readonly vault: PrivacyVault
+  /** This node's SIEM forwarder: woken after destination changes; its sink context serves the connection test. */
+  readonly siemForwarder: SiemForwarder
   /** Pino options or false; tests pass false. */
   readonly logger: boolean | Record<string, unknown>
 }
@@ -134,7 +141,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   registerOperationsRoutes(app, deps)
   registerSessionRoutes(app, deps)
   registerIngestRoutes(app, deps)
-  registerActivityRoutes(app, deps)
+  // One reveal gate for every revealing route, so lists and exports count against the same per-admin limit.
+  const revealGate = createRevealGate(deps)
+  registerActivityRoutes(app, deps, revealGate)
+  registerExportRoutes(app, deps, revealGate)
+  registerHuntingRoutes(app, deps)
   registerAccountRoutes(app, deps)
   registerTokenRoutes(app, deps)
   registerGovernanceRoutes(app, deps)
@@ -142,6 +153,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   registerSettingsRoutes(app, deps)
   registerPrivacyRoutes(app, deps)
   registerRetroactivePrivacyRoutes(app, deps)
+  registerSiemRoutes(app, deps)
   await registerScimRoutes(app, { directory: deps.directory, clock: deps.ctx.clock })
   await app.ready()
   return app

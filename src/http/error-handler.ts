@@ -11,7 +11,7 @@
 
 import { Type } from '@sinclair/typebox'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import { DomainError, type ErrorCode, type ErrorDetail } from '../core/errors.js'
+import { DomainError, QueryTextError, type ErrorCode, type ErrorDetail, type TextPosition } from '../core/errors.js'
 
 export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = Object.freeze({
   validation_failed: 400,
@@ -28,6 +28,9 @@ export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = Object.freeze
   reveal_denied: 403,
   governance_unavailable: 503,
   unsupported_media_type: 415,
+  hunting_query_invalid: 400,
+  hunting_query_too_expensive: 400,
+  hunting_busy: 503,
   internal_error: 500,
 })
 
@@ -36,6 +39,8 @@ export interface ErrorBody {
   readonly message: string
   readonly status: number
   readonly details?: ErrorDetail[]
+  /** Where in a query text the problem is (hunting queries). */
+  readonly position?: TextPosition
 }
 
 export function errorBody(code: ErrorCode, message: string, details: readonly ErrorDetail[] = []): ErrorBody {
@@ -75,6 +80,9 @@ export function handleError(error: FastifyError | Error, request: FastifyRequest
   let body: ErrorBody | null = null
   if (error instanceof DomainError) {
     body = errorBody(error.code, error.message, error.details)
+    if (error instanceof QueryTextError && error.position !== null) {
+      body = { ...body, position: error.position }
+    }
   } else if ('statusCode' in error || 'validation' in error || 'code' in error) {
     body = fromFastifyError(error as FastifyError)
   }
@@ -94,6 +102,7 @@ export const ErrorBodySchema = Type.Object(
     message: Type.String(),
     status: Type.Integer(),
     details: Type.Optional(Type.Array(Type.Object({ index: Type.Optional(Type.Integer()), field: Type.Optional(Type.String()), reason: Type.String() }))),
+    position: Type.Optional(Type.Object({ line: Type.Integer(), column: Type.Integer(), offset: Type.Integer() }, { description: 'Where in the query text the problem is' })),
   },
   { additionalProperties: true },
 )

@@ -17,6 +17,13 @@ export interface RecordError {
 
 export type NormalizeResult = { readonly ok: true; readonly activity: Activity } | { readonly ok: false; readonly error: RecordError }
 
+/** One event of a record that holds several, and where it sits in that record. */
+export interface RecordPart {
+  /** JSON pointer of the event inside the record (`/Records/3`); prefixed to the field of its errors. */
+  readonly pointer: string
+  readonly value: unknown
+}
+
 export interface IngestFormat {
   /** The name used by `--format` and `?format=` (`veil`, `o365`, `okta`, ...). */
   readonly name: string
@@ -24,4 +31,11 @@ export interface IngestFormat {
   detect(record: unknown): boolean
   /** Turn one record into an activity, or say which field is wrong and why. Never throws. */
   normalize(record: unknown, context: { index: number; receivedAt: number }): NormalizeResult
+  /**
+   * Split a record that holds several events (a CloudTrail log file's `Records`, the `events` of a
+   * Google Workspace activity, an API page) into its events, or null when it is one event. Each part
+   * becomes its own activity (or error), reported with the record's index and the part's position.
+   * Never throws.
+   */
+  expand?(record: unknown): readonly RecordPart[] | null
 }

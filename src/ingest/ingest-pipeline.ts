@@ -19,6 +19,11 @@ export type RecordStatus = 'accepted' | 'duplicate' | 'rejected' | 'out_of_scope
 
 export interface RecordResult {
   readonly index: number
+  /**
+   * For a record that holds several events (a CloudTrail log file, a Google Workspace activity with
+   * several `events`): the event's position among them, from 0; absent for a record of one event.
+   */
+  readonly item?: number
   readonly status: RecordStatus
   /** The activity id, for accepted and duplicate records. */
   readonly id?: string
@@ -32,7 +37,7 @@ export interface IngestReport {
   readonly rejected: number
   /** Valid records not recorded because their actor is out of scope. */
   readonly outOfScope: number
-  /** One entry per record, in input order. */
+  /** One entry per record (per event, for a record that holds several), in input order. */
   readonly results: readonly RecordResult[]
 }
 
@@ -93,11 +98,40 @@ export class IngestPipeline {
     const receivedAt = this.#options.clock()
     const results: RecordResult[] = parsed.errors.map((e) => rejected(e.index, e.field, e.reason))
     const activities: Activity[] = []
-    const positions: number[] = []
+    const positions: { readonly index: number; readonly item?: number }[] = []
+    // Events seen so far: the batch limit counts the events of expanded records too.
+    let parts = 0
 
     for (const record of parsed.records) {
       if (record.index >= maxBatchRecords) {
         results.push(rejected(record.index, '', `the batch holds more than ${maxBatchRecords} records; send the rest in another batch`))
+        continue
+      }
+      // A record of several events (a CloudTrail log file) is split first: the size limit is per event.
+      const container = named ?? formats.find((f) => f.detect(record.value))
+      const expanded = container?.expand?.(record.value) ?? null
+      if (container && expanded) {
+        expanded.forEach((part, item) => {
+          parts += 1
+          if (parts > maxBatchRecords) {
+            results.push({ ...rejected(record.index, part.pointer, `the batch holds more than ${maxBatchRecords} events; send the rest in another batch`), item })
+            return
+          }
+          const bytes = maxRecordBytes < Infinity ? approximateBytes(part.value, maxRecordBytes) : 0
+          if (bytes > maxRecordBytes) {
+            results.push({ ...rejected(record.index, part.pointer, `the event is ${bytes} bytes, over the limit of ${maxRecordBytes} bytes`), item })
+            return
+          }
+          // Auto-detection looks at each event again: one Event Hub batch may mix sign-ins and audits.
+          const format = named ?? formats.find((f) => f.detect(part.value)) ?? container
+          const normalized = format.normalize(part.value, { index: record.index, receivedAt })
+          if (!normalized.ok) {
+            results.push({ index: record.index, item, status: 'rejected', error: { field: part.pointer + normalized.error.field, reason: normalized.error.reason, format: format.name } })
+            return
+          }
+          activities.push(normalized.activity)
+          positions.push({ index: record.index, item })
+        })
         continue
       }
       const bytes = record.bytes ?? (maxRecordBytes < Infinity ? approximateBytes(record.value, maxRecordBytes) : 0)
@@ -105,7 +139,8 @@ export class IngestPipeline {
         results.push(rejected(record.index, '', `the record is ${bytes} bytes, over the limit of ${maxRecordBytes} bytes`))
         continue
       }
-      const format = named ?? formats.find((f) => f.detect(record.value))
+      parts += 1
+      const format = container
       if (!format) {
         results.push(rejected(record.index, '', `not a record of any known format (${this.formatNames.join(', ')})`))
         continue
@@ -116,28 +151,29 @@ export class IngestPipeline {
         continue
       }
       activities.push(normalized.activity)
-      positions.push(record.index)
+      positions.push({ index: record.index })
     }
 
     if (activities.length > 0) {
       const classifications = await this.#options.classifier.classify(activities, receivedAt)
       const recorded: ClassifiedActivity[] = []
-      const recordedPositions: number[] = []
+      const recordedPositions: (typeof positions)[number][] = []
       classifications.forEach((classified, i) => {
+        const position = positions[i] as (typeof positions)[number]
         if (classified === null) {
-          results.push({ index: positions[i] as number, status: 'out_of_scope', id: (activities[i] as Activity).id })
+          results.push({ ...position, status: 'out_of_scope', id: (activities[i] as Activity).id })
         } else {
           recorded.push(classified)
-          recordedPositions.push(positions[i] as number)
+          recordedPositions.push(position)
         }
       })
       const outcomes = await this.#options.writer.write(await this.#options.sealer.seal(recorded))
       outcomes.forEach((outcome, i) => {
-        results.push({ index: recordedPositions[i] as number, status: outcome === 'inserted' ? 'accepted' : 'duplicate', id: (recorded[i] as ClassifiedActivity).activity.id })
+        results.push({ ...(recordedPositions[i] as (typeof positions)[number]), status: outcome === 'inserted' ? 'accepted' : 'duplicate', id: (recorded[i] as ClassifiedActivity).activity.id })
       })
     }
 
-    results.sort((a, b) => a.index - b.index)
+    results.sort((a, b) => a.index - b.index || (a.item ?? -1) - (b.item ?? -1))
     const counts = { accepted: 0, duplicate: 0, rejected: 0, out_of_scope: 0 }
     for (const r of results) {
       counts[r.status] += 1

@@ -9,27 +9,32 @@
 import { Migrator, sql, type Kysely, type Migration } from 'kysely'
 
 import { KyselyAccountRepository } from './kysely-account-repository.js'
+import { KyselyConnectorRepository } from './kysely-connector-repository.js'
 import { KyselyActivityRepository } from './kysely-activity-repository.js'
 import { KyselyDataKeyRepository } from './kysely-data-key-repository.js'
 import { KyselyDirectoryRepository } from './kysely-directory-repository.js'
 import { KyselyGovernanceRepository } from './kysely-governance-repository.js'
 import { KyselyPrivacyPermissionRepository } from './kysely-privacy-permission-repository.js'
 import { KyselySessionRepository } from './kysely-session-repository.js'
+import { KyselySiemRepository, type SiemFeedDialect } from './kysely-siem-repository.js'
 import { KyselySettingsRepository } from './kysely-settings-repository.js'
 import { KyselyTokenRepository } from './kysely-token-repository.js'
 import type { Database } from './schema.js'
 import type {
   AccountRepository,
   ActivityRepository,
+  ConnectorRepository,
   DataKeyRepository,
   DirectoryRepository,
   GovernanceRepository,
+  HuntingRepository,
   InsertOutcome,
   MigrationReport,
   NewActivity,
   PrivacyPermissionRepository,
   SessionRepository,
   SettingsRepository,
+  SiemRepository,
   Store,
   StoreCapabilities,
   StoreTransaction,
@@ -46,6 +51,8 @@ import type {
 export abstract class KyselyStore implements Store {
   abstract readonly capabilities: StoreCapabilities
   readonly activities: ActivityRepository
+  /** The engine's: how a hunting query is held to its time limit differs most between engines. */
+  abstract readonly hunting: HuntingRepository
   readonly accounts: AccountRepository
   readonly tokens: TokenRepository
   readonly sessions: SessionRepository
@@ -54,6 +61,8 @@ export abstract class KyselyStore implements Store {
   readonly directory: DirectoryRepository
   readonly privacyPermissions: PrivacyPermissionRepository
   readonly dataKeys: DataKeyRepository
+  readonly siem: SiemRepository
+  readonly connectors: ConnectorRepository
   readonly #db: Kysely<Database>
   readonly #governanceKey: Buffer
   #closing: Promise<void> | null = null
@@ -71,6 +80,8 @@ export abstract class KyselyStore implements Store {
     this.directory = repositories.directory
     this.privacyPermissions = repositories.privacyPermissions
     this.dataKeys = repositories.dataKeys
+    this.siem = repositories.siem
+    this.connectors = repositories.connectors
   }
 
   /** The engine's ingest path; see {@link ActivityRepository.insert} for the contract. `batch` is not empty. */
@@ -81,6 +92,9 @@ export abstract class KyselyStore implements Store {
 
   /** Serialize governance appends; called first inside each append's transaction. */
   protected abstract lockGovernanceChain(trx: Kysely<Database>): Promise<void>
+
+  /** How the engine orders the feed of new activities that SIEM destinations receive. */
+  protected abstract siemFeed(): SiemFeedDialect
 
   /** The engine's migrations by name; applied in name order. */
   protected abstract migrations(): Readonly<Record<string, Migration>>
@@ -123,6 +137,8 @@ export abstract class KyselyStore implements Store {
       directory: new KyselyDirectoryRepository(db),
       privacyPermissions: new KyselyPrivacyPermissionRepository(db),
       dataKeys: new KyselyDataKeyRepository(db),
+      siem: new KyselySiemRepository(db, this.siemFeed()),
+      connectors: new KyselyConnectorRepository(db),
     }
   }
 }

@@ -34,7 +34,7 @@ import type { NewActivity, Store, StoreEngine } from './store.js'
 import type { PrivacyVault } from '../services/privacy/privacy-vault.js'
 
 /** Every migration, in order; both engines have the same names. */
-const MIGRATION_NAMES = ['0001-init', '0002-settings', '0003-directory', '0004-privacy', '0005-privacy-permissions']
+const MIGRATION_NAMES = ['0001-init', '0002-settings', '0003-directory', '0004-privacy', '0005-privacy-permissions', '0006-siem', '0007-connectors']
 
 const GOVERNANCE_KEY = randomBytes(32)
 const REVEAL: Disclosure = { includePrivate: true, justification: 'contract test reveal' }
@@ -1027,9 +1027,9 @@ describe.skipIf(!engines.includes('postgres') || !pgAvailable)('postgres: activi
       { id: 'part-3', partition: 'activities_p2024_12' },
     ])
     const indexes = await h.exec(`select indexname from pg_indexes where tablename = 'activities_p2023_02' order by indexname`)
-    // The key, (time, id) for public and for private rows, the four (column, time) filter indexes, and
-    // the four partial blind-index indexes.
-    expect(indexes).toHaveLength(11)
+    // The key, (time, id) for public and for private rows, the four (column, time) filter indexes, the
+    // four partial blind-index indexes, and the SIEM feed's (tx_id, id).
+    expect(indexes).toHaveLength(12)
   })
 
   it('should create the same new month from two nodes at once', async () => {

@@ -9,6 +9,8 @@
 import type { AdminRole } from '../core/access/roles.js'
 import type { Activity } from '../core/activity/activity.js'
 import type { GovernanceDraft, GovernanceRecord } from '../core/governance/governance-record.js'
+import type { HuntingPlan } from '../core/hunting/hunting-plan.js'
+import type { HuntingType } from '../core/hunting/hunting-schema.js'
 import type { Disclosure } from '../core/privacy/decide-disclosure.js'
 import type { BlindIndexField } from '../core/privacy/envelope.js'
 import type { ActivityPage, ActivityQuery, KeysetPosition } from '../core/query/activity-query.js'
@@ -429,6 +431,289 @@ export interface DataKeyRepository {
   rewrap(id: string, wrapped: Buffer, kekFingerprint: string, expectedFingerprint: string, at: number): Promise<boolean>
 }
 
+/**
+ * A position in the feed of new activities, the order in which a SIEM destination receives them. What
+ * it is depends on the engine (see the `0006-siem` migrations): SQLite's rowid, PostgreSQL's inserting
+ * transaction id. Everything at or before a destination's cursor was delivered (or predates it).
+ */
+export interface SiemFeedPosition {
+  /** SQLite: the rowid; PostgreSQL: the transaction id (`xid8`). Decimal text, as both can pass 2^53. */
+  readonly seq: string
+  /** The activity id at that position; '' for a position before every row of `seq`. */
+  readonly id: string
+}
+
+/** One activity of the feed and where it stands in it. */
+export interface SiemFeedItem {
+  readonly position: SiemFeedPosition
+  /** Public, always: the feed reads `is_private = 0` only. Typed as stored so the caller's check is real. */
+  readonly item: StoredActivity
+}
+
+/** A SIEM destination's configuration as stored. */
+export interface StoredSiemDestination {
+  readonly id: string
+  readonly name: string
+  /** `syslog` or `webhook`. */
+  readonly kind: string
+  readonly enabled: boolean
+  /** The settings with every secret redacted (what the API shows). */
+  readonly settings: unknown
+  /** The full settings, secrets included, sealed under a key that is not in the database. */
+  readonly sealedSettings: Buffer
+  /** 1 on creation, +1 with every change (the forwarder reconnects when it moves). */
+  readonly version: number
+  readonly createdAt: number
+  readonly createdBy: string
+  readonly updatedAt: number
+}
+
+export type NewSiemDestination = Omit<StoredSiemDestination, 'version' | 'updatedAt'>
+
+export interface SiemDestinationPatch {
+  readonly name?: string
+  readonly enabled?: boolean
+  readonly kind?: string
+  readonly settings?: unknown
+  readonly sealedSettings?: Buffer
+  readonly updatedAt: number
+}
+
+/** A back-fill: public activities with a time in [from, to], oldest first, up to the live cursor. */
+export interface SiemBackfill {
+  readonly from: number
+  readonly to: number
+  /** The last (time, id) delivered; null before the first batch. */
+  readonly after: KeysetPosition | null
+  readonly requestedAt: number
+}
+
+/** Where a destination's delivery stands. */
+export interface SiemDeliveryState {
+  readonly destinationId: string
+  /** The live cursor: every public activity at or before it was delivered (or predates the destination). */
+  readonly cursor: SiemFeedPosition
+  /** A back-fill in progress (delivered before the live feed moves on), or null. */
+  readonly backfill: SiemBackfill | null
+  /** The node forwarding to this destination, while its lease runs. */
+  readonly leaseHolder: string | null
+  readonly leaseExpiresAt: number | null
+  readonly eventsSent: number
+  readonly lastDeliveredId: string | null
+  readonly lastSuccessAt: number | null
+  readonly lastErrorAt: number | null
+  readonly lastError: string | null
+  /** Activities the destination never received because retention removed them first. */
+  readonly gap: { readonly droppedBefore: number; readonly recordedAt: number } | null
+}
+
+/** What is waiting for a destination on the live feed. */
+export interface SiemBacklog {
+  /** Public activities after the cursor, counted up to the limit asked for. */
+  readonly pending: number
+  /** More than `pending` are waiting. */
+  readonly morePending: boolean
+  /** When Veil recorded the next activity to deliver; null when nothing waits. */
+  readonly oldestPendingReceivedAt: number | null
+}
+
+/** What a successful batch moves: the live cursor or the back-fill's position. Fenced on the lease. */
+export interface SiemDelivery {
+  readonly cursor?: SiemFeedPosition
+  /** The back-fill's new position; applies only while the back-fill requested at `requestedAt` is the current one. */
+  readonly backfill?: { readonly requestedAt: number; readonly after: KeysetPosition }
+  readonly count: number
+  readonly lastDeliveredId: string | null
+  readonly at: number
+  /** The lease is renewed with every delivery. */
+  readonly leaseExpiresAt: number
+}
+
+/**
+ * SIEM destinations, their delivery state, and the feed of public activities they are sent. Every state
+ * change made by a forwarder is fenced on its lease (`where lease_holder = holder`) and reports whether
+ * it happened: a node that lost its lease can never move a cursor.
+ */
+export interface SiemRepository {
+  /** Every destination, by name. */
+  list(): Promise<StoredSiemDestination[]>
+  get(id: string): Promise<StoredSiemDestination | null>
+  /**
+   * Insert a destination and its delivery state, whose cursor is the feed's head: the destination
+   * receives what is recorded from now on (plus `backfill`, if given). Throws ConflictError when the
+   * name is taken.
+   */
+  create(destination: NewSiemDestination, backfill: Omit<SiemBackfill, 'after'> | null): Promise<StoredSiemDestination>
+  /** Change and bump the version; null when the destination does not exist. Throws ConflictError when a new name is taken. */
+  update(id: string, patch: SiemDestinationPatch): Promise<StoredSiemDestination | null>
+  /** Delete with its state; returns what was deleted, or null. */
+  delete(id: string): Promise<StoredSiemDestination | null>
+
+  state(id: string): Promise<SiemDeliveryState | null>
+  /** Start (replacing any in progress) or cancel (null) a back-fill; false when the destination does not exist. */
+  setBackfill(id: string, backfill: Omit<SiemBackfill, 'after'> | null): Promise<boolean>
+
+  /** The feed's head: a position after every activity recorded so far. */
+  head(): Promise<SiemFeedPosition>
+  /**
+   * Public activities after `position`, in feed order, at most `limit`, each with its position. Only
+   * rows that can no longer be preceded by a row committed later are returned (PostgreSQL: below the
+   * snapshot's xmin), so a cursor moved to the last one never skips a row.
+   */
+  readAfter(position: SiemFeedPosition, limit: number): Promise<SiemFeedItem[]>
+  /**
+   * Public activities with a time in `range`, oldest first by (time, id) after `after`, that are at or
+   * before `until` in the feed (later ones are the live feed's), at most `limit`.
+   */
+  readBackfill(range: TimeRange, after: KeysetPosition | null, until: SiemFeedPosition, limit: number): Promise<SiemFeedItem[]>
+  /** What waits after `position`, counting up to `countLimit` activities. */
+  backlog(position: SiemFeedPosition, countLimit: number): Promise<SiemBacklog>
+
+  /** Take or renew the lease of a destination (free, expired at `now`, or held by `holder` already); true when `holder` has it. */
+  acquireLease(id: string, holder: string, now: number, ttlMs: number): Promise<boolean>
+  /** Give the lease up, if `holder` has it. */
+  releaseLease(id: string, holder: string): Promise<void>
+  /** Record a delivered batch: move the cursor (or the back-fill position), add to the counters. */
+  recordDelivery(id: string, holder: string, delivery: SiemDelivery): Promise<boolean>
+  /** The back-fill requested at `requestedAt` has nothing more to send: clear it, so the live feed goes on. */
+  finishBackfill(id: string, holder: string, requestedAt: number): Promise<boolean>
+  /** Record a failed delivery (the message must name no activity). */
+  recordFailure(id: string, holder: string, message: string, at: number): Promise<boolean>
+  /**
+   * For retention, before it removes activities with a time before `cutoff`: note a gap on each
+   * destination that has not received some of them yet. Returns the ids of those destinations.
+   */
+  recordRetentionGaps(cutoff: number, at: number): Promise<string[]>
+}
+
+/** A pull connector's configuration as stored. */
+export interface StoredConnector {
+  readonly id: string
+  readonly name: string
+  /** The provider: `o365`, `okta`, `google-workspace`, `github`. */
+  readonly kind: string
+  readonly enabled: boolean
+  /** How often it runs, in seconds. */
+  readonly intervalSeconds: number
+  /** The provider settings; never a secret (those are in `sealedCredentials`). */
+  readonly settings: unknown
+  /** The credentials, sealed (`config/secret-box.ts`) under a key that is not in the database. */
+  readonly sealedCredentials: Buffer
+  /** The names of the credentials held, so answers can say which are set without opening them. */
+  readonly credentialNames: readonly string[]
+  /** 1 on creation, +1 with every change (a running connector picks up the new version at its next run). */
+  readonly version: number
+  readonly createdAt: number
+  readonly createdBy: string
+  readonly updatedAt: number
+}
+
+export type NewConnector = Omit<StoredConnector, 'version' | 'updatedAt'>
+
+export interface ConnectorPatch {
+  readonly name?: string
+  readonly enabled?: boolean
+  readonly intervalSeconds?: number
+  readonly settings?: unknown
+  readonly sealedCredentials?: Buffer
+  readonly credentialNames?: readonly string[]
+  readonly updatedAt: number
+}
+
+/** Events a connector handed to the ingest pipeline, by what the pipeline made of them. */
+export interface ConnectorCounts {
+  /** Events fetched from the provider (each is also one of the others). */
+  readonly fetched: number
+  readonly accepted: number
+  readonly duplicates: number
+  /** Per-record errors: counted, never a reason to stop. */
+  readonly rejected: number
+  readonly outOfScope: number
+}
+
+/** Where a connector stands: its checkpoint, its lease, its schedule and its status counters. */
+export interface ConnectorState {
+  readonly connectorId: string
+  /** The provider's position (JSON), committed only after the pipeline acknowledged what precedes it; null before the first page. */
+  readonly checkpoint: unknown
+  /** Where the first run starts (ms since the epoch), used while there is no checkpoint. */
+  readonly startFrom: number
+  /** Every event up to this time (ms) has been fetched; null until a run reached the end once. */
+  readonly through: number | null
+  /** The node running it, while its lease runs. */
+  readonly leaseHolder: string | null
+  readonly leaseExpiresAt: number | null
+  /** A run was asked for (`run now`) at this time and has not started yet. */
+  readonly runRequestedAt: number | null
+  /** When the next scheduled run is due; null: at once. */
+  readonly nextRunAt: number | null
+  readonly lastRunStartedAt: number | null
+  readonly lastRunEndedAt: number | null
+  readonly lastSuccessAt: number | null
+  readonly lastErrorAt: number | null
+  readonly lastError: string | null
+  /** What kind of error: `credentials`, `rate_limited`, `unavailable`, `protocol`, `configuration`, `internal`. */
+  readonly lastErrorKind: string | null
+  /** The last per-record ingest error (record and reason), for diagnosis. */
+  readonly lastRejection: string | null
+  /** Failed runs since the last successful one. */
+  readonly failures: number
+  readonly runs: number
+  readonly counts: ConnectorCounts
+}
+
+/** A page the pipeline acknowledged: the checkpoint after it and what it counted. Fenced on the lease. */
+export interface ConnectorProgress {
+  readonly checkpoint: unknown
+  /** A new `through`, or null to keep the stored one. */
+  readonly through: number | null
+  readonly counts: ConnectorCounts
+  readonly lastRejection: string | null
+  /** The lease is renewed with every page. */
+  readonly leaseExpiresAt: number
+}
+
+/** How a run ended. */
+export type ConnectorRunEnd =
+  | { readonly ok: true; readonly at: number; readonly nextRunAt: number }
+  | { readonly ok: false; readonly at: number; readonly nextRunAt: number; readonly error: string; readonly errorKind: string }
+
+/**
+ * Pull connectors and their state. Every change a runner makes is fenced on its lease
+ * (`where lease_holder = holder`) and reports whether it happened: a node that lost its lease can never
+ * move a checkpoint.
+ */
+export interface ConnectorRepository {
+  /** Every connector, by name. */
+  list(): Promise<StoredConnector[]>
+  get(id: string): Promise<StoredConnector | null>
+  /** Insert a connector and its state (no checkpoint, first run at once from `startFrom`). Throws ConflictError when the name is taken. */
+  create(connector: NewConnector, startFrom: number): Promise<StoredConnector>
+  /** Change and bump the version; null when the connector does not exist. Throws ConflictError when a new name is taken. */
+  update(id: string, patch: ConnectorPatch): Promise<StoredConnector | null>
+  /** Delete with its state; returns what was deleted, or null. */
+  delete(id: string): Promise<StoredConnector | null>
+
+  state(id: string): Promise<ConnectorState | null>
+  /** Every connector's state. */
+  states(): Promise<ConnectorState[]>
+  /** Ask for a run as soon as possible (on whichever node takes the lease); false when the connector does not exist. */
+  requestRun(id: string, at: number): Promise<boolean>
+  /** Forget the checkpoint: the next run starts from `startFrom`. False when the connector does not exist. */
+  resetCheckpoint(id: string, startFrom: number): Promise<boolean>
+
+  /** Take or renew the lease (free, expired at `now`, or held by `holder` already); true when `holder` has it. */
+  acquireLease(id: string, holder: string, now: number, ttlMs: number): Promise<boolean>
+  /** Give the lease up, if `holder` has it. */
+  releaseLease(id: string, holder: string): Promise<void>
+  /** A run starts: note when, and take the pending run request (if it was made before `at`). */
+  startRun(id: string, holder: string, at: number): Promise<boolean>
+  /** Commit a page: the new checkpoint and counters, in one statement. */
+  recordProgress(id: string, holder: string, progress: ConnectorProgress): Promise<boolean>
+  /** A run ended: success or error, and when the next one is due. */
+  finishRun(id: string, holder: string, end: ConnectorRunEnd): Promise<boolean>
+}
+
 /** The repositories that can take part in a transaction. */
 export interface StoreTransaction {
   readonly accounts: AccountRepository
@@ -439,6 +724,32 @@ export interface StoreTransaction {
   readonly directory: DirectoryRepository
   readonly privacyPermissions: PrivacyPermissionRepository
   readonly dataKeys: DataKeyRepository
+  readonly siem: SiemRepository
+  readonly connectors: ConnectorRepository
+}
+
+export interface HuntingRunOptions {
+  /** The query's time limit. */
+  readonly timeoutMs: number
+  /** When the limit started (ms since the epoch; default now): time spent waiting for a slot counts. */
+  readonly startedAt?: number
+}
+
+export interface HuntingResult {
+  readonly columns: ReadonlyArray<{ readonly name: string; readonly type: HuntingType }>
+  /** At most `plan.maxRows` rows, values in column order: numbers (datetimes and timespans in ms), strings, booleans, parsed JSON, null. */
+  readonly rows: unknown[][]
+  /** More rows matched than `plan.maxRows`. */
+  readonly truncated: boolean
+}
+
+/**
+ * Hunting queries (`CloudAppEvents`) over public activities only: private activities are not in the
+ * table at all, whoever asks (privacy rule 8). Runs outside transactions, under a time limit.
+ */
+export interface HuntingRepository {
+  /** Throws DomainError `hunting_query_too_expensive` when the time limit passes first. */
+  run(plan: HuntingPlan, options: HuntingRunOptions): Promise<HuntingResult>
 }
 
 export interface MigrationReport {
@@ -451,6 +762,7 @@ export interface MigrationReport {
 export interface Store extends StoreTransaction {
   readonly capabilities: StoreCapabilities
   readonly activities: ActivityRepository
+  readonly hunting: HuntingRepository
   /** Apply pending migrations (safe to run from several nodes at once). */
   migrate(): Promise<MigrationReport>
   /** Run `work` in one transaction: all of it commits, or none. */

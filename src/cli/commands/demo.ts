@@ -26,7 +26,7 @@ export function registerDemoCommand(program: Command): void {
         }
       }
       const config = configFrom(command, { VEIL_DATABASE_URL: databaseUrl, VEIL_PORT: options.port, VEIL_HOST: options.host })
-      const runtime = await startRuntime(config, { processMetrics: true })
+      const runtime = await startRuntime(config, { processMetrics: true, forwardSiem: config.siem.forwarding })
       const now = runtime.ctx.clock()
       const days = 30
       let loaded: LoadedDemo | null = null

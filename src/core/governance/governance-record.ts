@@ -35,6 +35,9 @@ export const GOVERNANCE_ACTIONS = [
   'scope.change',
   'managed_domains.change',
   'siem_destination.change',
+  'siem_destination.backfill',
+  'connector.change',
+  'connector.run',
   'directory.import',
   'directory.change',
 ] as const

@@ -60,14 +60,14 @@ export const ActivityQueryBody = Type.Object(
   { additionalProperties: true },
 )
 
-const RevealQueryParams = {
+export const RevealQueryParams = {
   includePrivate: Type.Optional(Type.String({ enum: ['true', 'false'], description: 'true: reveal private activities' })),
   acknowledgeAudit: Type.Optional(Type.String({ enum: ['true', 'false'], description: 'true: you acknowledge that the reveal is recorded in the governance log' })),
   justification: Type.Optional(Type.String({ description: 'Why you need to see private activities (10 to 2000 characters)' })),
 }
 
 /** The request without the reveal parameters: what the governance record keeps as "the exact query". */
-function withoutRevealParameters(input: unknown): Record<string, unknown> {
+export function withoutRevealParameters(input: unknown): Record<string, unknown> {
   const copy: Record<string, unknown> = { ...(input !== null && typeof input === 'object' ? (input as Record<string, unknown>) : {}) }
   for (const key of REVEAL_PARAMETERS) {
     delete copy[key]
@@ -86,9 +86,10 @@ const PageSchema = Type.Object({
 /**
  * The viewer's disclosure for this request (privacy rules 3 and 5). Only a request that asks to reveal
  * consults the permission list; a refused attempt without an effective permission is recorded before
- * the refusal is answered, and an allowed reveal is counted against the admin's hourly limit.
+ * the refusal is answered, and an allowed reveal is counted against the admin's hourly limit. Exports
+ * (`export.routes.ts`) decide through it too, with the same gate, so they share the limit.
  */
-async function disclosureFor(deps: AppDeps, gate: RevealGate, request: FastifyRequest, reply: FastifyReply, reveal: RevealRequest, site: RevealSite): Promise<Disclosure> {
+export async function disclosureFor(deps: AppDeps, gate: RevealGate, request: FastifyRequest, reply: FastifyReply, reveal: RevealRequest, site: RevealSite): Promise<Disclosure> {
   const viewer = viewerOf(request)
   const holdsPermission = reveal.reveal ? await privacyPermissionChecker(deps.ctx, viewer) : false
   const decision = decideDisclosure(viewer, reveal, holdsPermission)
@@ -106,11 +107,11 @@ async function disclosureFor(deps: AppDeps, gate: RevealGate, request: FastifyRe
   return decision.disclosure
 }
 
-export function registerActivityRoutes(root: FastifyInstance, deps: AppDeps): void {
+/** `gate`: the reveal gate (rate limit per admin) shared with the other revealing routes. */
+export function registerActivityRoutes(root: FastifyInstance, deps: AppDeps, gate: RevealGate = createRevealGate(deps)): void {
   const app = root.withTypeProvider<TypeBoxTypeProvider>()
   const { limits } = deps.config
   const parseOptions = () => ({ now: deps.ctx.clock(), defaultLimit: limits.defaultPageSize, maxLimit: limits.maxPageSize, countLimit: limits.countLimit, ignoreKeys: REVEAL_PARAMETERS })
-  const gate = createRevealGate(deps)
 
   const listPage = async (request: FastifyRequest, reply: FastifyReply, query: AnchoredActivityQuery, input: Record<string, unknown>, fromQueryString: boolean) => {
     const route = 'list'

@@ -14,6 +14,7 @@ import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { DomainError, ValidationError } from '../../core/errors.js'
+import { INGEST_FORMAT_NAMES } from '../../ingest/formats/native-formats.js'
 import { UnknownFormatError } from '../../ingest/ingest-pipeline.js'
 import { parseIngestBody, splitFormatFor } from '../../ingest/parse-stage.js'
 import type { AppDeps } from '../app.js'
@@ -21,6 +22,7 @@ import { ErrorBodySchema, errorBody } from '../error-handler.js'
 
 const RecordResultSchema = Type.Object({
   index: Type.Integer(),
+  item: Type.Optional(Type.Integer({ description: 'For a record that holds several events (a CloudTrail log file, a Google Workspace activity): the position of the event among them' })),
   status: Type.Union([Type.Literal('accepted'), Type.Literal('duplicate'), Type.Literal('rejected'), Type.Literal('out_of_scope')]),
   id: Type.Optional(Type.String()),
   error: Type.Optional(Type.Object({ field: Type.String(), reason: Type.String(), format: Type.Optional(Type.String()) })),
@@ -42,8 +44,8 @@ export function registerIngestRoutes(root: FastifyInstance, deps: AppDeps): void
         schema: {
           tags: ['activities'],
           summary: 'Ingest activities (JSON array or NDJSON) with per-record results',
-          querystring: Type.Object({ format: Type.Optional(Type.String({ description: `Ingest format; default auto-detects per record` })) }),
-          body: Type.String({ description: 'A JSON array of activities, or one JSON activity per line (NDJSON). Schema: docs/veil-activity.schema.json' }),
+          querystring: Type.Object({ format: Type.Optional(Type.String({ description: `Ingest format: ${INGEST_FORMAT_NAMES.join(', ')}, or auto (the default: detected per record). See docs/ingest-formats.md` })) }),
+          body: Type.String({ description: "A JSON array of records, or one JSON record per line (NDJSON): Veil's activities (schema: docs/veil-activity.schema.json) or native audit events (docs/ingest-formats.md)" }),
           response: { 200: IngestReportSchema, 400: Type.Intersect([ErrorBodySchema, Type.Partial(IngestReportSchema)]), 503: ErrorBodySchema },
         },
       },

@@ -8,6 +8,8 @@ import { Kysely, PostgresDialect, sql, type Migration } from 'kysely'
 import pg from 'pg'
 
 import { STORED_ROW_COLUMNS, planInsert, type InsertPlan, type StoredRowColumn } from '../activity-row.js'
+import { POSTGRES_SIEM_FEED, type SiemFeedDialect } from '../kysely-siem-repository.js'
+import { KyselyHuntingRepository, POSTGRES_HUNTING_DIALECT } from '../kysely-hunting-repository.js'
 import { KyselyStore } from '../kysely-store.js'
 import type { Database } from '../schema.js'
 import type { InsertOutcome, NewActivity, StoreCapabilities } from '../store.js'
@@ -17,7 +19,10 @@ import { migration0002Settings } from './migrations/0002-settings.js'
 import { migration0003Directory } from './migrations/0003-directory.js'
 import { migration0004Privacy } from './migrations/0004-privacy.js'
 import { migration0005PrivacyPermissions } from './migrations/0005-privacy-permissions.js'
+import { migration0006Siem } from './migrations/0006-siem.js'
+import { migration0007Connectors } from './migrations/0007-connectors.js'
 import { isDeadlockError, isMissingPartitionError } from './postgres-errors.js'
+import { PostgresHuntingExecutor } from './postgres-hunting-executor.js'
 
 /** What {@link PostgresStore.open} needs; `openStore` builds it from a `postgres://` URL. */
 export interface PostgresStoreConfig {
@@ -54,6 +59,8 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0003-directory': migration0003Directory,
   '0004-privacy': migration0004Privacy,
   '0005-privacy-permissions': migration0005PrivacyPermissions,
+  '0006-siem': migration0006Siem,
+  '0007-connectors': migration0007Connectors,
 })
 
 /** The array type each column is sent as by the unnest insert (the benchmark's raw baseline uses it too). */
@@ -100,12 +107,14 @@ const TYPES: pg.CustomTypesConfig = {
 /** A store in one PostgreSQL database. */
 export class PostgresStore extends KyselyStore {
   readonly capabilities = POSTGRES_CAPABILITIES
+  readonly hunting: KyselyHuntingRepository
   readonly #db: Kysely<Database>
   readonly #partitions: ActivityPartitions
 
   private constructor(db: Kysely<Database>, governanceKey: Buffer) {
     super(db, governanceKey)
     this.#db = db
+    this.hunting = new KyselyHuntingRepository(db, POSTGRES_HUNTING_DIALECT, new PostgresHuntingExecutor(db))
     this.#partitions = new ActivityPartitions(db)
   }
 
@@ -171,6 +180,10 @@ export class PostgresStore extends KyselyStore {
     // Held until the transaction ends, on every node sharing the database; with READ COMMITTED the head
     // read that follows sees the previous holder's committed record.
     await sql`select pg_advisory_xact_lock(${sql.lit(GOVERNANCE_LOCK.classId)}, ${sql.lit(GOVERNANCE_LOCK.objectId)})`.execute(trx)
+  }
+
+  protected override siemFeed(): SiemFeedDialect {
+    return POSTGRES_SIEM_FEED
   }
 
   protected override migrations(): Readonly<Record<string, Migration>> {

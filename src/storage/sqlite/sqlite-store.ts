@@ -11,15 +11,20 @@ import BetterSqlite3 from 'better-sqlite3'
 import { Kysely, sql, type Migration } from 'kysely'
 
 import { STORED_ROW_COLUMNS, planInsert, type StoredRow } from '../activity-row.js'
+import { SQLITE_SIEM_FEED, type SiemFeedDialect } from '../kysely-siem-repository.js'
+import { KyselyHuntingRepository, SQLITE_HUNTING_DIALECT } from '../kysely-hunting-repository.js'
 import { KyselyStore } from '../kysely-store.js'
 import type { Database } from '../schema.js'
 import type { InsertOutcome, NewActivity, StoreCapabilities } from '../store.js'
 import { ImmediateSqliteDialect } from './immediate-sqlite-dialect.js'
+import { SqliteHuntingExecutor } from './sqlite-hunting-executor.js'
 import { migration0001Init } from './migrations/0001-init.js'
 import { migration0002Settings } from './migrations/0002-settings.js'
 import { migration0003Directory } from './migrations/0003-directory.js'
 import { migration0004Privacy } from './migrations/0004-privacy.js'
 import { migration0005PrivacyPermissions } from './migrations/0005-privacy-permissions.js'
+import { migration0006Siem } from './migrations/0006-siem.js'
+import { migration0007Connectors } from './migrations/0007-connectors.js'
 
 /** What {@link SqliteStore.open} needs; `openStore` builds it from a `sqlite:` URL. */
 export interface SqliteStoreConfig {
@@ -44,6 +49,8 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0003-directory': migration0003Directory,
   '0004-privacy': migration0004Privacy,
   '0005-privacy-permissions': migration0005PrivacyPermissions,
+  '0006-siem': migration0006Siem,
+  '0007-connectors': migration0007Connectors,
 })
 
 const INSERT_SQL =
@@ -62,6 +69,7 @@ const INSERT_SQL =
  */
 export class SqliteStore extends KyselyStore {
   readonly capabilities = SQLITE_CAPABILITIES
+  readonly hunting: KyselyHuntingRepository
   readonly #raw: BetterSqlite3.Database
   readonly #db: Kysely<Database>
   readonly #insertRows: (rows: InsertRows) => void
@@ -69,6 +77,11 @@ export class SqliteStore extends KyselyStore {
   private constructor(raw: BetterSqlite3.Database, db: Kysely<Database>, governanceKey: Buffer) {
     super(db, governanceKey)
     this.#raw = raw
+    this.hunting = new KyselyHuntingRepository(
+      db,
+      SQLITE_HUNTING_DIALECT,
+      new SqliteHuntingExecutor({ path: raw.memory ? null : raw.name, raw, exclusive: (work) => db.connection().execute(async () => work()) }),
+    )
     this.#db = db
     // Prepared on first use: the table does not exist before the first migration.
     let statement: BetterSqlite3.Statement<unknown[]> | null = null
@@ -118,6 +131,7 @@ export class SqliteStore extends KyselyStore {
   }
 
   override async close(): Promise<void> {
+    await this.hunting.close()
     await super.close()
     // Kysely opens its driver on first use, so a store closed unused would leave the file open.
     if (this.#raw.open) {
@@ -134,6 +148,10 @@ export class SqliteStore extends KyselyStore {
   protected override async lockGovernanceChain(): Promise<void> {
     // Nothing to do: every Kysely transaction here is BEGIN IMMEDIATE and holds the only connection,
     // so it already excludes every other writer, in this process and in others.
+  }
+
+  protected override siemFeed(): SiemFeedDialect {
+    return SQLITE_SIEM_FEED
   }
 
   protected override migrations(): Readonly<Record<string, Migration>> {
