@@ -2,13 +2,14 @@
 // eqeqeq, and console output only from the CLI (the server logs through pino).
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
+import reactHooks from 'eslint-plugin-react-hooks'
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'data/', 'coverage/', 'eslint.config.js', 'vitest.config.ts', 'bin/'] },
+  { ignores: ['dist/', 'node_modules/', 'data/', 'coverage/', 'eslint.config.js', 'vitest.config.ts', 'portal/vite.config.ts', 'bin/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     linterOptions: { reportUnusedDisableDirectives: 'error' },
     rules: {
@@ -22,6 +23,12 @@ export default tseslint.config(
     },
   },
   { files: ['src/cli/**', 'bench/**', 'test/**', '**/*.test.ts'], rules: { 'no-console': 'off' } },
+  // The portal (React): the rules of hooks; its own tsconfig (DOM, JSX) is found by the project service.
+  {
+    files: ['portal/**/*.ts', 'portal/**/*.tsx'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error' },
+  },
   {
     files: ['src/core/**'],
     ignores: ['**/*.test.ts'],

@@ -6,13 +6,18 @@
  * timed), start the server in its own process as `veil serve` runs, export everything as CSV over HTTP
  * (`POST /api/v1/activities/export`, a real socket, the body read and discarded), sampling the server's
  * RSS when the client has received 100k, 250k, 500k and 1M rows and every 250 ms (the peak). The
- * baseline reads the same rows in the same order straight from the engine (`better-sqlite3`
- * `.iterate()`, a PostgreSQL cursor fetching 2,000 rows at a time), decodes them as the store does and
- * encodes them through csv-stringify as the export does, into a null sink, in a process of its own
- * (whose RSS it reports).
+ * baselines read the same rows in the same order straight from the engine (`better-sqlite3`
+ * `.iterate()`, a PostgreSQL cursor fetching 2,000 rows at a time), each in a process of its own (whose
+ * RSS it reports): "raw read" only reads them (the engine's own rate), "raw read + CSV" also decodes them
+ * as the store does and encodes them through csv-stringify as the export does, into a null sink (the
+ * same work without HTTP, the store's paging, privacy checks and back-pressure).
+ *
+ * The data set is loaded once per engine; the export and both baselines then run `BENCH_EXPORT_RUNS`
+ * times in turn on it, and the summary shows medians with the runs' range.
  *
  * Settings (environment):
  * - `BENCH_EXPORT_ROWS` (default 1000000): activities to load and export;
+ * - `BENCH_EXPORT_RUNS` (default 3): runs of each path on the loaded data;
  * - `BENCH_ENGINES` (default `sqlite,postgres`); PostgreSQL is skipped with a message when unreachable
  *   (`VEIL_TEST_PG_URL`, default postgres://postgres@127.0.0.1:5432/postgres);
  * - `BENCH_SEED`, `BENCH_TMPDIR`.
@@ -41,7 +46,7 @@ import type { PublicActivity } from '../src/storage/store.js'
 import { createTestDatabase, postgresReachable } from '../test/helpers/pg.js'
 import { createPopulation, RecordGenerator } from './generate.js'
 import { startServerProcess } from './server-handle.js'
-import { int, table } from './stats.js'
+import { int, loadAverage, median, spread, table } from './stats.js'
 
 type Engine = 'sqlite' | 'postgres'
 
@@ -59,6 +64,7 @@ function envInt(name: string, fallback: number, min: number): number {
 
 const settings = {
   rows: envInt('BENCH_EXPORT_ROWS', 1_000_000, 1000),
+  runs: envInt('BENCH_EXPORT_RUNS', 3, 1),
   engines: (process.env.BENCH_ENGINES ?? 'sqlite,postgres')
     .split(',')
     .map((e) => e.trim())
@@ -209,9 +215,26 @@ function createBaselineSink(): { write(rows: ActivityReadRow[]): void; readonly 
 
 const BASELINE_SQL = 'select id, time, is_private, doc from activities where is_private = 0 order by time desc, id desc'
 
-/** The engine streaming the same rows through the same encoding, in this process. */
-async function rawExport(engine: Engine, databaseUrl: string): Promise<Measured> {
-  const sink = createBaselineSink()
+/** Counts the rows and the stored JSON bytes read, without decoding them: the engine's read alone. */
+function createReadOnlySink(): { write(rows: ActivityReadRow[]): void; readonly bytes: number } {
+  let bytes = 0
+  return {
+    write(rows) {
+      for (const row of rows) {
+        bytes += row.doc?.length ?? 0
+      }
+    },
+    get bytes() {
+      return bytes
+    },
+  }
+}
+
+type RawMode = 'read' | 'csv'
+
+/** The engine streaming the same rows (and, for `csv`, through the same encoding), in this process. */
+async function rawExport(engine: Engine, databaseUrl: string, mode: RawMode): Promise<Measured> {
+  const sink = mode === 'csv' ? createBaselineSink() : createReadOnlySink()
   const rssAt: number[] = []
   const rssBefore = process.memoryUsage.rss()
   let peakRss = rssBefore
@@ -264,13 +287,14 @@ async function rawExport(engine: Engine, databaseUrl: string): Promise<Measured>
     }
   }
   const seconds = (performance.now() - started) / 1000
-  return { engine, path: `raw ${engine === 'sqlite' ? 'better-sqlite3 .iterate()' : 'pg cursor'} → csv-stringify (its process RSS)`, rows, bytes: sink.bytes, seconds, rssBefore, rssAt, peakRss }
+  const reader = engine === 'sqlite' ? 'better-sqlite3 .iterate()' : 'pg cursor'
+  return { engine, path: mode === 'csv' ? `raw read + CSV (${reader} → csv-stringify)` : `raw read (${reader})`, rows, bytes: sink.bytes, seconds, rssBefore, rssAt, peakRss }
 }
 
 /** The baseline in a fresh process, so its RSS is the baseline's own and not the loader's leftovers. */
-function rawExportInChild(engine: Engine, databaseUrl: string): Promise<Measured> {
+function rawExportInChild(engine: Engine, databaseUrl: string, mode: RawMode): Promise<Measured> {
   return new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(import.meta.url), [RAW_CHILD_FLAG, engine, databaseUrl], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    const child = fork(fileURLToPath(import.meta.url), [RAW_CHILD_FLAG, engine, databaseUrl, mode], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
     let result: Measured | null = null
     child.once('message', (message: Measured) => {
       result = message
@@ -293,14 +317,19 @@ async function runEngine(engine: Engine, secretKeyHex: string): Promise<Measured
   try {
     const loadSeconds = await load(databaseUrl, governanceKey)
     log(`  ${engine}: loaded ${int(settings.rows)} activities in ${loadSeconds.toFixed(1)} s`)
-    const veil = await exportOverHttp(engine, databaseUrl, secretKeyHex)
-    log(`  ${engine}: Veil export ${int(veil.rows / veil.seconds)} rows/s (${veil.seconds.toFixed(1)} s, ${int(veil.bytes / MIB)} MiB)`)
-    const raw = await rawExportInChild(engine, databaseUrl)
-    log(`  ${engine}: raw engine ${int(raw.rows / raw.seconds)} rows/s (${raw.seconds.toFixed(1)} s)`)
-    if (veil.rows !== settings.rows || raw.rows !== settings.rows) {
-      throw new Error(`${engine}: exported ${veil.rows} rows over HTTP and ${raw.rows} raw, expected ${settings.rows}`)
+    const measured: Measured[] = []
+    for (let run = 1; run <= settings.runs; run++) {
+      // In turn, so a change of the machine's load affects every path alike.
+      for (const measure of [() => exportOverHttp(engine, databaseUrl, secretKeyHex), () => rawExportInChild(engine, databaseUrl, 'csv'), () => rawExportInChild(engine, databaseUrl, 'read')]) {
+        const m = await measure()
+        if (m.rows !== settings.rows) {
+          throw new Error(`${engine}: ${m.path} gave ${m.rows} rows, expected ${settings.rows}`)
+        }
+        log(`  ${engine} run ${run}: ${m.path}: ${int(m.rows / m.seconds)} rows/s (${m.seconds.toFixed(1)} s, ${int(m.bytes / MIB)} MiB, peak RSS ${int(m.peakRss / MIB)} MiB; load ${loadAverage()})`)
+        measured.push(m)
+      }
     }
-    return [veil, raw]
+    return measured
   } finally {
     rmSync(dir, { recursive: true, force: true })
     await drop()
@@ -308,7 +337,7 @@ async function runEngine(engine: Engine, secretKeyHex: string): Promise<Measured
 }
 
 async function main(): Promise<void> {
-  log(`Export benchmark: ${int(settings.rows)} activities, CSV, Node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), ${int(os.totalmem() / MIB)} MiB RAM`)
+  log(`Export benchmark: ${int(settings.rows)} activities, CSV, ${settings.runs} run(s), load average ${loadAverage()}, Node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), ${int(os.totalmem() / MIB)} MiB RAM`)
   const secretKeyHex = randomBytes(32).toString('hex')
   const results: Measured[] = []
   for (const engine of settings.engines) {
@@ -319,11 +348,34 @@ async function main(): Promise<void> {
     results.push(...(await runEngine(engine, secretKeyHex)))
   }
   log()
+  log(`Summary: ${settings.runs} run(s) per path, median (min–max); load average at the end ${loadAverage()}`)
   const mib = (bytes: number | undefined) => (bytes === undefined ? '-' : int(bytes / MIB))
+  const rate = (m: Measured) => m.rows / m.seconds
+  const rows: string[][] = []
+  for (const engine of settings.engines) {
+    const ofEngine = results.filter((r) => r.engine === engine)
+    const paths = [...new Set(ofEngine.map((r) => r.path))]
+    const veilRate = median(ofEngine.filter((r) => r.path === paths[0]).map(rate))
+    for (const path of paths) {
+      const runs = ofEngine.filter((r) => r.path === path)
+      const pathRate = median(runs.map(rate))
+      rows.push([
+        engine,
+        path,
+        spread(runs.map(rate)),
+        (median(runs.map((r) => r.bytes)) / MIB / median(runs.map((r) => r.seconds))).toFixed(1),
+        path === paths[0] ? '' : `${Math.round((veilRate / pathRate) * 100)} %`,
+        mib(median(runs.map((r) => r.rssBefore))),
+        // The highest of the runs at each checkpoint: what a flat line must stay under.
+        ...CHECKPOINTS.map((_, i) => mib(Math.max(...runs.map((r) => r.rssAt[i] ?? Number.NaN)))),
+        mib(Math.max(...runs.map((r) => r.peakRss))),
+      ])
+    }
+  }
   log(
     table(
-      ['engine', 'path', 'rows', 'seconds', 'rows/s', 'MiB/s', 'RSS MiB before', ...CHECKPOINTS.map((n) => `RSS MiB @${n >= 1_000_000 ? `${n / 1_000_000}M` : `${n / 1000}k`}`), 'peak RSS MiB'],
-      results.map((r) => [r.engine, r.path, int(r.rows), r.seconds.toFixed(1), int(r.rows / r.seconds), (r.bytes / MIB / r.seconds).toFixed(1), mib(r.rssBefore), ...CHECKPOINTS.map((_, i) => mib(r.rssAt[i])), mib(r.peakRss)]),
+      ['engine', 'path', 'rows/s', 'MiB/s', 'Veil / this', 'RSS MiB before', ...CHECKPOINTS.map((n) => `RSS MiB @${n >= 1_000_000 ? `${n / 1_000_000}M` : `${n / 1000}k`}`), 'peak RSS MiB'],
+      rows,
     ),
   )
 }
@@ -331,8 +383,8 @@ async function main(): Promise<void> {
 const RAW_CHILD_FLAG = '--raw-baseline'
 
 if (process.argv[2] === RAW_CHILD_FLAG) {
-  const [engine, databaseUrl] = process.argv.slice(3) as [Engine, string]
-  const measured = await rawExport(engine, databaseUrl)
+  const [engine, databaseUrl, mode] = process.argv.slice(3) as [Engine, string, RawMode]
+  const measured = await rawExport(engine, databaseUrl, mode)
   process.send?.(measured, () => process.disconnect?.())
 } else {
   await main()

@@ -26,7 +26,7 @@ import { createTestDatabase, postgresReachable } from '../test/helpers/pg.js'
 import { buildDataset } from './dataset.js'
 import { ingestOverHttp } from './http-client.js'
 import { startServerProcess } from './server-handle.js'
-import { int, median, ms, percentile, table } from './stats.js'
+import { int, loadAverage, median, ms, percentile, table } from './stats.js'
 
 type Engine = 'sqlite' | 'postgres'
 
@@ -210,6 +210,7 @@ async function main(): Promise<void> {
   const cpus = os.cpus()
   log(`- machine: ${cpus.length} cores (${cpus[0]?.model ?? '?'}), ${int(os.totalmem() / 2 ** 30)} GiB RAM; node ${process.version}`)
   log(`- ${int(settings.rows)} activities over ${DAYS} days; ${settings.requests} runs per query after ${settings.warmup} warm-up; timespan P${DAYS + 1}D`)
+  log(`- load average at the start: ${loadAverage()}`)
   const engines: Engine[] = []
   for (const engine of settings.engines) {
     if (engine === 'postgres' && !(await postgresReachable().catch(() => false))) {
@@ -224,15 +225,19 @@ async function main(): Promise<void> {
     byEngine.set(engine, await runEngine(engine, secretKeyHex))
   }
   log()
-  log('p50 / p95 ms: Veil over HTTP (compile, run with the time limit, JSON answer) and the same question in hand-written SQL on the engine; rows answered')
+  log(`- load average at the end: ${loadAverage()}`)
+  log()
+  log('p50 / p95 ms: Veil over HTTP (compile, run with the time limit, JSON answer) and the same question in hand-written SQL on the engine; Veil p50 / SQL p50; rows answered')
   log()
   const keys = [...(byEngine.values().next().value?.keys() ?? [])]
-  const header = ['query', ...engines.flatMap((e) => [`${e} Veil`, `${e} SQL`, `${e} rows`])]
+  const header = ['query', ...engines.flatMap((e) => [`${e} Veil`, `${e} SQL`, `${e} Veil/SQL`, `${e} rows`])]
   const rows = keys.map((key) => [
     key,
     ...engines.flatMap((e) => {
       const r = byEngine.get(e)?.get(key)
-      return r ? [`${ms(r.veil.p50)} / ${ms(r.veil.p95)}`, `${ms(r.raw.p50)} / ${ms(r.raw.p95)}`, r.veil.rows === r.raw.rows ? int(r.veil.rows) : `${r.veil.rows} ≠ ${r.raw.rows}`] : ['–', '–', '–']
+      return r
+        ? [`${ms(r.veil.p50)} / ${ms(r.veil.p95)}`, `${ms(r.raw.p50)} / ${ms(r.raw.p95)}`, `${(r.veil.p50 / r.raw.p50).toFixed(2)}x`, r.veil.rows === r.raw.rows ? int(r.veil.rows) : `${r.veil.rows} ≠ ${r.raw.rows}`]
+        : ['–', '–', '–', '–']
     }),
   ])
   log(table(header, rows))

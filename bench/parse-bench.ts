@@ -13,9 +13,10 @@
  * Settings (environment):
  * - `BENCH_PARSE_EVENTS` (default 1000000): events per format;
  * - `BENCH_PARSE_CHUNK` (default 10000): events per body (one ingest batch);
+ * - `BENCH_PARSE_RUNS` (default 3): runs of every format (in turn) and of the store; medians and range;
  * - `BENCH_PARSE_STORE_ROWS` (default 200000): activities inserted in 10,000-row transactions into a
  *   fresh store per engine; 0 skips the store;
- * - `BENCH_PARSE_ENGINES` (default `sqlite`): add `postgres` (skipped with a message when unreachable);
+ * - `BENCH_PARSE_ENGINES` (default `sqlite,postgres`); PostgreSQL is skipped with a message when unreachable;
  * - `BENCH_CORPUS`: the corpus directory (default: `../shared/corpus` beside the repository when it is
  *   there, else `test/fixtures/corpus`);
  * - `BENCH_TMPDIR`: where the SQLite file goes.
@@ -38,7 +39,7 @@ import type { NewActivity } from '../src/storage/store.js'
 import { corpusPresent, FIXTURE_CORPUS, loadSamples, PRODUCT_FORMATS, SHARED_CORPUS } from '../test/ingest/corpus.js'
 import { normalizeRecord } from '../test/ingest/normalize-record.js'
 import { createTestDatabase, postgresReachable } from '../test/helpers/pg.js'
-import { int, table } from './stats.js'
+import { int, loadAverage, median, spread, table } from './stats.js'
 
 function envInt(name: string, fallback: number, min: number): number {
   const raw = process.env[name]
@@ -52,7 +53,8 @@ function envInt(name: string, fallback: number, min: number): number {
 const EVENTS = envInt('BENCH_PARSE_EVENTS', 1_000_000, 1)
 const CHUNK = envInt('BENCH_PARSE_CHUNK', 10_000, 1)
 const STORE_ROWS = envInt('BENCH_PARSE_STORE_ROWS', 200_000, 0)
-const ENGINES = (process.env.BENCH_PARSE_ENGINES ?? 'sqlite').split(',').map((e) => e.trim())
+const RUNS = envInt('BENCH_PARSE_RUNS', 3, 1)
+const ENGINES = (process.env.BENCH_PARSE_ENGINES ?? 'sqlite,postgres').split(',').map((e) => e.trim())
 const CORPUS = process.env.BENCH_CORPUS ?? (corpusPresent(SHARED_CORPUS) ? SHARED_CORPUS : FIXTURE_CORPUS)
 const FORMATS: readonly IngestFormat[] = [veilFormat, ...NATIVE_FORMATS]
 const RECEIVED_AT = Date.UTC(2026, 11, 31)
@@ -171,6 +173,8 @@ function measure(workload: Workload): ParseResult {
   }
 }
 
+let storeRuns = 0
+
 /** Insert `STORE_ROWS` of the corpus's activities (with unique ids) into a fresh store, in 10,000-row transactions. */
 async function storeRate(engine: string, activities: readonly Activity[], tmp: string): Promise<number | null> {
   if (engine === 'postgres' && !(await postgresReachable())) {
@@ -178,7 +182,9 @@ async function storeRate(engine: string, activities: readonly Activity[], tmp: s
     return null
   }
   const database = engine === 'postgres' ? await createTestDatabase() : null
-  const store = await openStore({ url: database?.url ?? `sqlite:${join(tmp, 'parse-bench.db')}`, governanceKey: Buffer.alloc(32, 7) })
+  storeRuns += 1
+  const file = join(tmp, `parse-bench-${storeRuns}.db`)
+  const store = await openStore({ url: database?.url ?? `sqlite:${file}`, governanceKey: Buffer.alloc(32, 7) })
   try {
     await store.migrate()
     let elapsed = 0
@@ -196,18 +202,36 @@ async function storeRate(engine: string, activities: readonly Activity[], tmp: s
   } finally {
     await store.close()
     await database?.drop()
+    rmSync(file, { force: true })
+    rmSync(`${file}-wal`, { force: true })
+    rmSync(`${file}-shm`, { force: true })
   }
 }
 
 async function main(): Promise<void> {
   const { perFormat, activities } = workloads()
-  console.log(`corpus: ${CORPUS}; ${activities.length} sample events that normalize; ${int(EVENTS)} events per format, bodies of ${int(CHUNK)} events; node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'}`)
-  const results = perFormat.map((w) => measure(w))
+  console.log(`corpus: ${CORPUS === SHARED_CORPUS ? 'the shared corpus' : 'the project fixtures'} (BENCH_CORPUS); ${activities.length} sample events that normalize; ${int(EVENTS)} events per format, bodies of ${int(CHUNK)} events, ${RUNS} run(s); node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'}; load average ${loadAverage()}`)
+  const runs = new Map<string, ParseResult[]>(perFormat.map((w) => [w.name, []]))
+  for (let run = 1; run <= RUNS; run++) {
+    // Every format in turn per run, so a change of the machine's load spreads over all of them.
+    const figures: string[] = []
+    for (const w of perFormat) {
+      const result = measure(w)
+      runs.get(w.name)?.push(result)
+      figures.push(`${w.name} ${int(result.totalPerSecond)}`)
+    }
+    console.log(`run ${run} (parse+normalize ev/s): ${figures.join(', ')}; load ${loadAverage()}`)
+  }
+  const of = (name: string): ParseResult[] => runs.get(name) ?? []
   console.log()
+  console.log(`parse + normalize, single thread: median (min–max) of ${RUNS} run(s); load average at the end ${loadAverage()}`)
   console.log(
     table(
       ['format', 'events', 'bytes/event', 'JSON parse ev/s', 'detect+normalize ev/s', 'parse+normalize ev/s'],
-      results.map((r) => [r.name, int(r.events), int(r.bytesPerEvent), int(r.jsonPerSecond), int(r.normalizePerSecond), int(r.totalPerSecond)]),
+      perFormat.map((w) => {
+        const r = of(w.name)
+        return [w.name, int(r[0]?.events ?? 0), int(r[0]?.bytesPerEvent ?? 0), int(median(r.map((x) => x.jsonPerSecond))), int(median(r.map((x) => x.normalizePerSecond))), spread(r.map((x) => x.totalPerSecond))]
+      }),
     ),
   )
   if (STORE_ROWS === 0) {
@@ -215,16 +239,23 @@ async function main(): Promise<void> {
   }
   const tmp = mkdtempSync(join(process.env.BENCH_TMPDIR ?? os.tmpdir(), 'veil-parse-bench-'))
   try {
-    const slowest = Math.min(...results.map((r) => r.totalPerSecond))
+    const slowest = Math.min(...perFormat.map((w) => median(of(w.name).map((x) => x.totalPerSecond))))
     const rows: string[][] = []
     for (const engine of ENGINES) {
-      const rate = await storeRate(engine, activities, tmp)
-      if (rate !== null) {
-        rows.push([engine, int(STORE_ROWS), int(rate), `${(slowest / rate).toFixed(1)}x`])
+      const rates: number[] = []
+      for (let run = 1; run <= RUNS; run++) {
+        const rate = await storeRate(engine, activities, tmp)
+        if (rate === null) {
+          break
+        }
+        rates.push(rate)
+      }
+      if (rates.length > 0) {
+        rows.push([engine, int(STORE_ROWS), spread(rates), `${(slowest / median(rates)).toFixed(1)}x`])
       }
     }
     console.log()
-    console.log(table(['store insert (same activities)', 'rows', 'rows/s (10,000-row transactions)', 'slowest format parses ... faster'], rows))
+    console.log(table(['store insert (same activities, fresh store per run)', 'rows', 'rows/s (10,000-row transactions)', 'slowest format (median) parses ... faster'], rows))
   } finally {
     rmSync(tmp, { recursive: true, force: true })
   }

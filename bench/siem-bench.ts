@@ -10,8 +10,13 @@
  * framing, and written to the same kind of socket, without cursor, lease, status or fencing. The
  * difference is what durability (a cursor committed per batch) and election cost.
  *
+ * The activities are recorded once per engine. `BENCH_SIEM_RUNS` destinations are created, disabled,
+ * before that (so each one's cursor sits before every activity); run i enables destination i, forwards
+ * everything and disables it again, then runs the baseline; the summary shows medians and the range.
+ *
  * Settings (environment):
  * - `BENCH_SIEM_ROWS` (default 1000000): activities;
+ * - `BENCH_SIEM_RUNS` (default 3): runs of the forwarder and of the baseline on them;
  * - `BENCH_ENGINES` (default `sqlite,postgres`); PostgreSQL is skipped with a message when unreachable
  *   (`VEIL_TEST_PG_URL`, default postgres://postgres@127.0.0.1:5432/postgres);
  * - `BENCH_SIEM_BATCH` (default 1000): the forwarder's batch size (`VEIL_SIEM_BATCH_SIZE`) and the
@@ -34,7 +39,7 @@ import { loadConfig } from '../src/config/config.js'
 import { deriveSecrets } from '../src/config/secrets.js'
 import type { Activity } from '../src/core/activity/activity.js'
 import { normalizeVeilRecord } from '../src/ingest/veil/veil-format.js'
-import { siemDestinationCreator } from '../src/siem/destinations/siem-destinations.js'
+import { siemDestinationCreator, siemDestinationUpdater } from '../src/siem/destinations/siem-destinations.js'
 import { SiemForwarder, VEIL_VERSION } from '../src/siem/forwarder/siem-forwarder.js'
 import { withSyslogDefaults, type SyslogDestinationSettings } from '../src/siem/siem-destination-settings.js'
 import { createCefSyslogEncoder } from '../src/siem/syslog/cef-syslog-encoder.js'
@@ -44,7 +49,7 @@ import { openStore } from '../src/storage/open-store.js'
 import type { Store } from '../src/storage/store.js'
 import { createTestDatabase, postgresReachable } from '../test/helpers/pg.js'
 import { createPopulation, RecordGenerator } from './generate.js'
-import { int, table } from './stats.js'
+import { int, loadAverage, median, spread, table } from './stats.js'
 
 type Engine = 'sqlite' | 'postgres'
 
@@ -62,6 +67,7 @@ function envInt(name: string, fallback: number, min: number): number {
 
 const settings = {
   rows: envInt('BENCH_SIEM_ROWS', 1_000_000, 1000),
+  runs: envInt('BENCH_SIEM_RUNS', 3, 1),
   batch: envInt('BENCH_SIEM_BATCH', 1000, 1),
   seed: envInt('BENCH_SEED', 20240501, 0),
   engines: (process.env.BENCH_ENGINES ?? 'sqlite,postgres')
@@ -235,8 +241,9 @@ async function forward(store: Store, counter: FrameCounter): Promise<number> {
 interface EngineResult {
   readonly engine: Engine
   readonly fillSeconds: number
-  readonly forwarder: number
-  readonly baseline: number
+  /** events/s of each run. */
+  readonly forwarder: readonly number[]
+  readonly baseline: readonly number[]
 }
 
 async function runEngine(engine: Engine): Promise<EngineResult | null> {
@@ -252,7 +259,11 @@ async function runEngine(engine: Engine): Promise<EngineResult | null> {
   try {
     await store.migrate()
     const destination: SyslogDestinationSettings = { kind: 'syslog', transport: 'tcp', host: '127.0.0.1', port: counter.port }
-    await siemDestinationCreator({ store, clock: Date.now, secrets: SECRETS }, CLI_INITIATOR, { name: 'bench', settings: destination })
+    const ctx = { store, clock: Date.now, secrets: SECRETS }
+    const destinations: string[] = []
+    for (let run = 1; run <= settings.runs; run++) {
+      destinations.push((await siemDestinationCreator(ctx, CLI_INITIATOR, { name: `bench ${run}`, enabled: false, settings: destination })).id)
+    }
     console.log(`${engine}: recording ${int(settings.rows)} activities ...`)
     const fillSeconds = await fill(store, settings.rows)
     if (engine === 'postgres') {
@@ -263,10 +274,16 @@ async function runEngine(engine: Engine): Promise<EngineResult | null> {
       await client.query('analyze activities')
       await client.end()
     }
-    console.log(`${engine}: forwarding ...`)
-    const forwarder = await forward(store, counter)
-    console.log(`${engine}: raw baseline ...`)
-    const raw = await baseline(engine, url, counter, destination)
+    console.log(`${engine}: recorded in ${fillSeconds.toFixed(1)} s`)
+    const forwarder: number[] = []
+    const raw: number[] = []
+    for (const [run, id] of destinations.entries()) {
+      await siemDestinationUpdater(ctx, CLI_INITIATOR, id, { enabled: true })
+      forwarder.push(await forward(store, counter))
+      await siemDestinationUpdater(ctx, CLI_INITIATOR, id, { enabled: false })
+      raw.push(await baseline(engine, url, counter, destination))
+      console.log(`${engine} run ${run + 1}: forwarder ${int(forwarder[run] as number)} events/s, raw baseline ${int(raw[run] as number)} events/s (load ${loadAverage()})`)
+    }
     return { engine, fillSeconds, forwarder, baseline: raw }
   } finally {
     await counter.close()
@@ -287,9 +304,10 @@ for (const engine of settings.engines) {
 }
 console.log('')
 console.log(`SIEM forwarding of ${int(settings.rows)} public activities, CEF over syslog/TCP (octet counting) to a local listener, batches of ${int(settings.batch)}`)
+console.log(`${settings.runs} run(s): median (min–max); load average at the end ${loadAverage()}`)
 console.log(
   table(
-    ['engine', 'forwarder (events/s)', 'raw baseline (events/s)', 'forwarder / baseline', 'recording (s, not timed above)'],
-    results.map((r) => [r.engine, int(r.forwarder), int(r.baseline), `${Math.round((r.forwarder / r.baseline) * 100)} %`, r.fillSeconds.toFixed(1)]),
+    ['engine', 'forwarder (events/s)', 'raw baseline (events/s)', 'forwarder / baseline (medians)', 'recording (s, not timed above)'],
+    results.map((r) => [r.engine, spread(r.forwarder), spread(r.baseline), `${Math.round((median(r.forwarder) / median(r.baseline)) * 100)} %`, r.fillSeconds.toFixed(1)]),
   ),
 )

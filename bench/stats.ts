@@ -4,6 +4,8 @@
  * @module
  */
 
+import os from 'node:os'
+
 /** Nearest-rank percentile (p in 0..100) of the values; NaN for none. */
 export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) {
@@ -53,4 +55,23 @@ export function table(header: readonly string[], rows: ReadonlyArray<readonly st
   const line = (cells: readonly string[]): string => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(' | ')} |`
   const rule = `|${widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`
   return [line(header), rule, ...rows.map(line)].join('\n')
+}
+
+/** "median (min–max)" of run figures, each shown by `format`: the spread of a noisy shared machine. */
+export function spread(values: readonly number[], format: (value: number) => string = int): string {
+  if (values.length === 0) {
+    return '–'
+  }
+  if (values.length === 1) {
+    return format(values[0] as number)
+  }
+  return `${format(median(values))} (${format(Math.min(...values))}–${format(Math.max(...values))})`
+}
+
+/** The 1/5/15-minute load averages, printed with the results: other work on the machine shifts them. */
+export function loadAverage(): string {
+  return os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' / ')
 }

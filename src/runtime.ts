@@ -27,6 +27,7 @@ import { PrivacyKeyError, PrivacyKeyring } from './services/privacy/privacy-keyr
 import { PrivacyVault } from './services/privacy/privacy-vault.js'
 import { expiredPrivacyPermissionSweeper } from './services/privacy/privacy-permissions.js'
 import { SiemForwarder } from './siem/forwarder/siem-forwarder.js'
+import { ConnectorScheduler } from './connectors/connector-scheduler.js'
 import { openStore } from './storage/open-store.js'
 import type { Store } from './storage/store.js'
 
@@ -52,6 +53,8 @@ export interface Runtime {
   readonly privacyKeys: PrivacyKeys | null
   /** Forwards public activities to SIEM destinations; started with `forwardSiem` (or `start()`). */
   readonly siemForwarder: SiemForwarder
+  /** Runs the pull connectors that are due, under their leases; started with `runConnectors` (or `start()`). */
+  readonly connectorScheduler: ConnectorScheduler
   /** Finish in-flight batches, then close the store. */
   close(): Promise<void>
 }
@@ -83,6 +86,8 @@ export interface RuntimeOptions {
    * `veil demo` pass VEIL_SIEM_FORWARDING.
    */
   readonly forwardSiem?: boolean
+  /** Start the connector scheduler (default false: one-shot commands do not poll). `veil serve` passes VEIL_CONNECTORS. */
+  readonly runConnectors?: boolean
 }
 
 /** Rows per group-commit transaction at most: large enough for SQLite's sweet spot, small enough for latency. */
@@ -159,6 +164,24 @@ export async function startRuntime(config: Readonly<Config>, options: RuntimeOpt
   if (options.forwardSiem) {
     siemForwarder.start()
   }
+  const connectorScheduler = new ConnectorScheduler({
+    store,
+    ingest: pipeline,
+    config: config.connectors,
+    credentialsKey: secrets.connectorCredentialsKey,
+    // Real time: leases and schedules, never a test's frozen clock.
+    now: Date.now,
+    logger: pino({ level: config.logLevel }).child({ component: 'connectors' }),
+    onReport: (_connector, report) => {
+      metrics.ingestRecords.inc({ outcome: 'accepted' }, report.accepted)
+      metrics.ingestRecords.inc({ outcome: 'duplicate' }, report.duplicates)
+      metrics.ingestRecords.inc({ outcome: 'rejected' }, report.rejected)
+      metrics.ingestRecords.inc({ outcome: 'out_of_scope' }, report.outOfScope)
+    },
+  })
+  if (options.runConnectors) {
+    connectorScheduler.start()
+  }
   let closed = false
   return {
     config,
@@ -173,6 +196,7 @@ export async function startRuntime(config: Readonly<Config>, options: RuntimeOpt
     directoryCache,
     ...privacy,
     siemForwarder,
+    connectorScheduler,
     async close() {
       if (closed) {
         return
@@ -183,6 +207,8 @@ export async function startRuntime(config: Readonly<Config>, options: RuntimeOpt
       }
       // Before the store closes: a batch in flight is finished or abandoned, and leases are released.
       await siemForwarder.stop()
+      // Runs in flight stop at their next step; what they committed stays, leases are released.
+      await connectorScheduler.stop()
       await writer.close()
       await store.close()
     },
@@ -191,7 +217,7 @@ export async function startRuntime(config: Readonly<Config>, options: RuntimeOpt
 
 /** The HTTP app over a runtime. */
 export function buildRuntimeApp(runtime: Runtime, logger: AppLogger): Promise<App> {
-  return buildApp({ ctx: runtime.ctx, config: runtime.config, pipeline: runtime.pipeline, metrics: runtime.metrics, ingestSettings: runtime.ingestSettings, directory: runtime.directory, vault: runtime.vault, siemForwarder: runtime.siemForwarder, logger })
+  return buildApp({ ctx: runtime.ctx, config: runtime.config, pipeline: runtime.pipeline, metrics: runtime.metrics, ingestSettings: runtime.ingestSettings, directory: runtime.directory, vault: runtime.vault, siemForwarder: runtime.siemForwarder, connectorScheduler: runtime.connectorScheduler, logger })
 }
 
 export type AppLogger = boolean | Record<string, unknown>

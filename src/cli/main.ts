@@ -17,6 +17,7 @@ import { registerKeysCommands } from './commands/keys.js'
 import { registerMigrateCommand } from './commands/migrate.js'
 import { registerServeCommand } from './commands/serve.js'
 import { registerSiemCommands } from './commands/siem.js'
+import { registerConnectorsCommands } from './commands/connectors.js'
 import { registerTokenCommands } from './commands/token.js'
 import { CliError } from './cli-support.js'
 
@@ -38,6 +39,7 @@ registerGovernanceCommands(program)
 registerGroupsCommands(program)
 registerKeysCommands(program)
 registerSiemCommands(program)
+registerConnectorsCommands(program)
 
 try {
   await program.parseAsync(process.argv)

@@ -109,6 +109,12 @@ export interface Config {
   readonly privacyKeyFile: string
   /** `VEIL_SESSION_TTL_MINUTES`, default 480 (8 hours). */
   readonly sessionTtlMs: number
+  /**
+   * `VEIL_REVEAL_MINUTES`, default 15: how long the portal keeps "Show private activities" on after the
+   * confirmation before it asks again (it also ends on logout). Every request made meanwhile is still a
+   * revealing request with its own governance record; `/api/v1/me` tells the portal this value.
+   */
+  readonly revealTtlMs: number
   /** `VEIL_PUBLIC_URL`: how users reach Veil (links in SIEM events and emails). */
   readonly publicUrl: string | null
   /** `VEIL_METRICS_PUBLIC=true` serves `/metrics` without authentication (for a Prometheus on a private network). */
@@ -196,6 +202,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     privacyKeyHex,
     privacyKeyFile: env.VEIL_PRIVACY_KEY_FILE || `${dirname(keyFile)}/privacy.key`,
     sessionTtlMs: int('VEIL_SESSION_TTL_MINUTES', 480, 1, 60 * 24 * 30) * 60_000,
+    revealTtlMs: int('VEIL_REVEAL_MINUTES', 15, 1, 24 * 60) * 60_000,
     publicUrl,
     metricsPublic: bool('VEIL_METRICS_PUBLIC'),
     trustProxy: bool('VEIL_TRUST_PROXY'),

@@ -16,10 +16,12 @@ import type { DirectoryService } from '../services/directory/directory-service.j
 import type { PrivacyVault } from '../services/privacy/privacy-vault.js'
 import type { ServiceContext } from '../services/service-context.js'
 import type { SiemForwarder } from '../siem/forwarder/siem-forwarder.js'
+import type { ConnectorScheduler } from '../connectors/connector-scheduler.js'
 import type { IngestSettingsCache } from '../services/settings/organization-settings.js'
 import { registerAuth, type Access } from './auth.js'
 import { handleError, errorBody } from './error-handler.js'
 import type { Metrics } from './metrics.js'
+import { registerPortal, type PortalFallback } from './portal.js'
 import { createRevealGate } from './reveal-gate.js'
 import { registerAccountRoutes } from './routes/accounts.routes.js'
 import { registerActivityRoutes } from './routes/activities.routes.js'
@@ -29,11 +31,15 @@ import { registerGovernanceRoutes } from './routes/governance.routes.js'
 import { registerHuntingRoutes } from './routes/hunting.routes.js'
 import { registerIngestRoutes } from './routes/ingest.routes.js'
 import { registerOperationsRoutes } from './routes/operations.routes.js'
+import { registerOverviewRoutes } from './routes/overview.routes.js'
 import { registerPrivacyRoutes } from './routes/privacy.routes.js'
 import { registerRetroactivePrivacyRoutes } from './routes/retroactive-privacy.routes.js'
+import { registerSavedQueryRoutes } from './routes/saved-queries.routes.js'
+import { registerScimStatusRoutes } from './routes/scim-status.routes.js'
 import { registerSessionRoutes } from './routes/session.routes.js'
 import { registerSettingsRoutes } from './routes/settings.routes.js'
 import { registerSiemRoutes } from './routes/siem.routes.js'
+import { registerConnectorRoutes } from './routes/connectors.routes.js'
 import { registerScimRoutes } from '../scim/scim.routes.js'
 import { registerTokenRoutes } from './routes/tokens.routes.js'
 
@@ -50,8 +56,12 @@ export interface AppDeps {
   readonly vault: PrivacyVault
   /** This node's SIEM forwarder: woken after destination changes; its sink context serves the connection test. */
   readonly siemForwarder: SiemForwarder
+  /** This node's connector scheduler: woken after connector changes and run requests. */
+  readonly connectorScheduler: ConnectorScheduler
   /** Pino options or false; tests pass false. */
   readonly logger: boolean | Record<string, unknown>
+  /** The built portal served at `/`; default `dist/portal` of this package (tests pass their own). */
+  readonly portalDir?: string
 }
 
 export type App = FastifyInstance
@@ -102,7 +112,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   })
 
   app.setErrorHandler(handleError)
+  // The portal's client-side routes (GET, outside /api) get the app shell; everything else the API's 404.
+  let portalFallback: PortalFallback | null = null
   app.setNotFoundHandler((request, reply) => {
+    if (portalFallback?.(request, reply)) {
+      return
+    }
     void reply.status(404).send(errorBody('not_found', `No route ${request.method} ${request.url.split('?')[0]}`))
   })
 
@@ -154,6 +169,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   registerPrivacyRoutes(app, deps)
   registerRetroactivePrivacyRoutes(app, deps)
   registerSiemRoutes(app, deps)
+  registerOverviewRoutes(app, deps)
+  registerSavedQueryRoutes(app, deps)
+  // Before the SCIM routes: its hook notes each SCIM call for the SCIM status.
+  registerScimStatusRoutes(app, deps)
+  registerConnectorRoutes(app, deps)
+  portalFallback = registerPortal(app, { dir: deps.portalDir })
   await registerScimRoutes(app, { directory: deps.directory, clock: deps.ctx.clock })
   await app.ready()
   return app

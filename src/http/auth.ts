@@ -94,6 +94,26 @@ export function initiatorOf(request: FastifyRequest): Initiator {
   return { upn: viewerOf(request).upn, ip: request.ip, channel: request.session ? 'portal' : 'api' }
 }
 
+/**
+ * Whether the session cookie gets `Secure`: the request came over TLS, a proxy in front says it did
+ * (`X-Forwarded-Proto: https`), or the configured public URL is HTTPS. Trusting the header here is
+ * safe even without `VEIL_TRUST_PROXY`: a forged one only makes the cookie stricter for the forger.
+ */
+export function isSecureRequest(request: FastifyRequest, publicUrl: string | null): boolean {
+  const forwarded = String(request.headers['x-forwarded-proto'] ?? '').split(',')[0]?.trim().toLowerCase()
+  return request.protocol === 'https' || forwarded === 'https' || (publicUrl?.toLowerCase().startsWith('https://') ?? false)
+}
+
+/** HttpOnly (no script reads it), SameSite=Strict (no cross-site request carries it), Secure over HTTPS. */
+function sessionCookieOptions(secure: boolean) {
+  return { path: '/', httpOnly: true, sameSite: 'strict', secure } as const
+}
+
 export function setSessionCookie(reply: FastifyReply, secret: string, expiresAt: number, secure: boolean): void {
-  reply.setCookie(SESSION_COOKIE, secret, { path: '/', httpOnly: true, sameSite: 'strict', secure, expires: new Date(expiresAt) })
+  reply.setCookie(SESSION_COOKIE, secret, { ...sessionCookieOptions(secure), expires: new Date(expiresAt) })
+}
+
+/** Remove the session cookie with the flags it was set with (browsers match on name, path and domain). */
+export function clearSessionCookie(reply: FastifyReply, secure: boolean): void {
+  reply.clearCookie(SESSION_COOKIE, sessionCookieOptions(secure))
 }

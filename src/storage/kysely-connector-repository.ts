@@ -50,6 +50,9 @@ export interface ConnectorStateTable {
   last_error: string | null
   last_error_kind: string | null
   last_rejection: string | null
+  /** Set when a run failed on credentials: no scheduled run until the credentials change or a run is asked for. */
+  paused_at: number | null
+  paused_reason: string | null
   failures: number
   runs: number
   events_fetched: number
@@ -108,6 +111,8 @@ function toState(row: Selectable<ConnectorStateTable>): ConnectorState {
     lastError: row.last_error,
     lastErrorKind: row.last_error_kind,
     lastRejection: row.last_rejection,
+    pausedAt: optionalNumber(row.paused_at),
+    pausedReason: row.paused_reason,
     failures: Number(row.failures),
     runs: Number(row.runs),
     counts: {
@@ -233,6 +238,11 @@ export class KyselyConnectorRepository implements ConnectorRepository {
     return Number(result.numUpdatedRows) > 0
   }
 
+  async resume(id: string): Promise<boolean> {
+    const result = await this.#db.updateTable('connector_state').set({ paused_at: null, paused_reason: null, next_run_at: null }).where('connector_id', '=', id).executeTakeFirst()
+    return Number(result.numUpdatedRows) > 0
+  }
+
   async acquireLease(id: string, holder: string, now: number, ttlMs: number): Promise<boolean> {
     const result = await this.#db
       .updateTable('connector_state')
@@ -284,7 +294,7 @@ export class KyselyConnectorRepository implements ConnectorRepository {
 
   async finishRun(id: string, holder: string, end: ConnectorRunEnd): Promise<boolean> {
     const changes: UpdateObject<ConnectorDatabase, 'connector_state'> = end.ok
-      ? { last_run_ended_at: end.at, last_success_at: end.at, next_run_at: end.nextRunAt, failures: 0, runs: sql<number>`runs + 1` }
+      ? { last_run_ended_at: end.at, last_success_at: end.at, next_run_at: end.nextRunAt, failures: 0, runs: sql<number>`runs + 1`, paused_at: null, paused_reason: null }
       : {
           last_run_ended_at: end.at,
           last_error_at: end.at,
@@ -293,6 +303,7 @@ export class KyselyConnectorRepository implements ConnectorRepository {
           next_run_at: end.nextRunAt,
           failures: sql<number>`failures + 1`,
           runs: sql<number>`runs + 1`,
+          ...(end.pause ? { paused_at: end.at, paused_reason: end.error.slice(0, MAX_MESSAGE_CHARS) } : {}),
         }
     const result = await this.#db.updateTable('connector_state').set(changes).where('connector_id', '=', id).where('lease_holder', '=', holder).executeTakeFirst()
     return Number(result.numUpdatedRows) > 0

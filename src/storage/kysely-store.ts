@@ -14,7 +14,10 @@ import { KyselyActivityRepository } from './kysely-activity-repository.js'
 import { KyselyDataKeyRepository } from './kysely-data-key-repository.js'
 import { KyselyDirectoryRepository } from './kysely-directory-repository.js'
 import { KyselyGovernanceRepository } from './kysely-governance-repository.js'
+import { KyselyOverviewRepository } from './kysely-overview-repository.js'
 import { KyselyPrivacyPermissionRepository } from './kysely-privacy-permission-repository.js'
+import { KyselySavedQueryRepository } from './kysely-saved-query-repository.js'
+import { KyselyScimStatusRepository } from './kysely-scim-status-repository.js'
 import { KyselySessionRepository } from './kysely-session-repository.js'
 import { KyselySiemRepository, type SiemFeedDialect } from './kysely-siem-repository.js'
 import { KyselySettingsRepository } from './kysely-settings-repository.js'
@@ -31,7 +34,10 @@ import type {
   InsertOutcome,
   MigrationReport,
   NewActivity,
+  OverviewRepository,
   PrivacyPermissionRepository,
+  SavedQueryRepository,
+  ScimStatusRepository,
   SessionRepository,
   SettingsRepository,
   SiemRepository,
@@ -63,6 +69,9 @@ export abstract class KyselyStore implements Store {
   readonly dataKeys: DataKeyRepository
   readonly siem: SiemRepository
   readonly connectors: ConnectorRepository
+  readonly savedQueries: SavedQueryRepository
+  readonly scimStatus: ScimStatusRepository
+  readonly overview: OverviewRepository
   readonly #db: Kysely<Database>
   readonly #governanceKey: Buffer
   #closing: Promise<void> | null = null
@@ -82,6 +91,9 @@ export abstract class KyselyStore implements Store {
     this.dataKeys = repositories.dataKeys
     this.siem = repositories.siem
     this.connectors = repositories.connectors
+    this.savedQueries = repositories.savedQueries
+    this.scimStatus = repositories.scimStatus
+    this.overview = new KyselyOverviewRepository(db)
   }
 
   /** The engine's ingest path; see {@link ActivityRepository.insert} for the contract. `batch` is not empty. */
@@ -139,6 +151,8 @@ export abstract class KyselyStore implements Store {
       dataKeys: new KyselyDataKeyRepository(db),
       siem: new KyselySiemRepository(db, this.siemFeed()),
       connectors: new KyselyConnectorRepository(db),
+      savedQueries: new KyselySavedQueryRepository(db),
+      scimStatus: new KyselyScimStatusRepository(db),
     }
   }
 }

@@ -34,7 +34,7 @@ import type { NewActivity, Store, StoreEngine } from './store.js'
 import type { PrivacyVault } from '../services/privacy/privacy-vault.js'
 
 /** Every migration, in order; both engines have the same names. */
-const MIGRATION_NAMES = ['0001-init', '0002-settings', '0003-directory', '0004-privacy', '0005-privacy-permissions', '0006-siem', '0007-connectors']
+const MIGRATION_NAMES = ['0001-init', '0002-settings', '0003-directory', '0004-privacy', '0005-privacy-permissions', '0006-siem', '0007-connectors', '0008-portal']
 
 const GOVERNANCE_KEY = randomBytes(32)
 const REVEAL: Disclosure = { includePrivate: true, justification: 'contract test reveal' }

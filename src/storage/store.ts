@@ -656,6 +656,10 @@ export interface ConnectorState {
   readonly lastErrorKind: string | null
   /** The last per-record ingest error (record and reason), for diagnosis. */
   readonly lastRejection: string | null
+  /** When a run failed on credentials (401/403): no scheduled run until the credentials change, a run is asked for, or a run succeeds. */
+  readonly pausedAt: number | null
+  /** Why it is paused (the credential error). */
+  readonly pausedReason: string | null
   /** Failed runs since the last successful one. */
   readonly failures: number
   readonly runs: number
@@ -676,7 +680,7 @@ export interface ConnectorProgress {
 /** How a run ended. */
 export type ConnectorRunEnd =
   | { readonly ok: true; readonly at: number; readonly nextRunAt: number }
-  | { readonly ok: false; readonly at: number; readonly nextRunAt: number; readonly error: string; readonly errorKind: string }
+  | { readonly ok: false; readonly at: number; readonly nextRunAt: number; readonly error: string; readonly errorKind: string; /** Pause scheduled runs (a credential error). */ readonly pause: boolean }
 
 /**
  * Pull connectors and their state. Every change a runner makes is fenced on its lease
@@ -702,6 +706,9 @@ export interface ConnectorRepository {
   /** Forget the checkpoint: the next run starts from `startFrom`. False when the connector does not exist. */
   resetCheckpoint(id: string, startFrom: number): Promise<boolean>
 
+  /** Lift a pause (credentials changed) and make the connector due at once; false when the connector does not exist. */
+  resume(id: string): Promise<boolean>
+
   /** Take or renew the lease (free, expired at `now`, or held by `holder` already); true when `holder` has it. */
   acquireLease(id: string, holder: string, now: number, ttlMs: number): Promise<boolean>
   /** Give the lease up, if `holder` has it. */
@@ -712,6 +719,78 @@ export interface ConnectorRepository {
   recordProgress(id: string, holder: string, progress: ConnectorProgress): Promise<boolean>
   /** A run ended: success or error, and when the next one is due. */
   finishRun(id: string, holder: string, end: ConnectorRunEnd): Promise<boolean>
+}
+
+/** An admin's saved activity-log query: a name and the list's filters (as the activities list takes them). */
+export interface SavedQuery {
+  readonly id: string
+  /** Lower-cased UPN of the admin who saved it; only they see it. */
+  readonly ownerUpn: string
+  readonly name: string
+  /** `{ filters, sortField?, sortDirection? }`, validated like an activities list body before it is stored. */
+  readonly query: Readonly<Record<string, unknown>>
+  readonly createdAt: number
+  readonly updatedAt: number
+}
+
+/** Saved queries, always read and changed through their owner. */
+export interface SavedQueryRepository {
+  /** The owner's saved queries, by name. */
+  list(ownerUpn: string): Promise<SavedQuery[]>
+  /** How many the owner has (for the per-admin cap). */
+  count(ownerUpn: string): Promise<number>
+  /** Throws ConflictError when the owner has one with this name already. */
+  create(query: SavedQuery): Promise<SavedQuery>
+  /** Delete one of the owner's; returns it, or null (none with this id, or someone else's). */
+  delete(ownerUpn: string, id: string): Promise<SavedQuery | null>
+}
+
+/** Which of the kept SCIM calls a row is: the last call, the last successful change, the last failure. */
+export type ScimCallSlot = 'last_call' | 'last_change' | 'last_failure'
+
+/** One SCIM provisioning call as kept for the status (no request or response body). */
+export interface ScimCall {
+  readonly at: number
+  readonly method: string
+  /** The route as registered, e.g. `/scim/v2/Groups/:id`. */
+  readonly route: string
+  /** What it did, e.g. `create_user`, `patch_group`, `list_users`, `discovery`. */
+  readonly operation: string
+  /** The user or group id of the URL, if any. */
+  readonly resourceId: string | null
+  /** The HTTP status answered. */
+  readonly status: number
+  readonly outcome: 'succeeded' | 'failed'
+  /** Who called: the UPN of the token's account, or `anonymous` when authentication failed. */
+  readonly initiator: string
+  readonly tokenId: string | null
+}
+
+/** The last SCIM calls, one row per slot; any node may write, the newest call wins. */
+export interface ScimStatusRepository {
+  /** Keep `call` in each of `slots` unless the slot already holds a later call. */
+  record(call: ScimCall, slots: readonly ScimCallSlot[]): Promise<void>
+  read(): Promise<Partial<Record<ScimCallSlot, ScimCall>>>
+}
+
+/** One bucket of a count. */
+export interface CountBucket<K> {
+  readonly key: K
+  readonly count: number
+}
+
+/**
+ * Aggregates for the overview page, computed in SQL over public activities only (`is_private = 0`
+ * first, privacy rule 4: the numbers are the same as if private activities did not exist) and over the
+ * governance log.
+ */
+export interface OverviewRepository {
+  /** Public activities with a time in `range`, per UTC day (the key is the day's first ms), oldest first. */
+  activitiesPerDay(range: TimeRange): Promise<Array<CountBucket<number>>>
+  /** Public activities with a time in `range`, per app (null: no app), most first, at most `limit` apps. */
+  activitiesPerApp(range: TimeRange, limit: number): Promise<Array<CountBucket<string | null>>>
+  /** Governance records of `action` with a time in `range`, per initiator and status, most first. */
+  governancePerInitiator(action: string, range: TimeRange): Promise<Array<{ readonly initiator: string; readonly status: string; readonly count: number; readonly lastAt: number }>>
 }
 
 /** The repositories that can take part in a transaction. */
@@ -726,6 +805,8 @@ export interface StoreTransaction {
   readonly dataKeys: DataKeyRepository
   readonly siem: SiemRepository
   readonly connectors: ConnectorRepository
+  readonly savedQueries: SavedQueryRepository
+  readonly scimStatus: ScimStatusRepository
 }
 
 export interface HuntingRunOptions {
@@ -763,6 +844,8 @@ export interface Store extends StoreTransaction {
   readonly capabilities: StoreCapabilities
   readonly activities: ActivityRepository
   readonly hunting: HuntingRepository
+  /** Aggregates of the overview page (public activities only). */
+  readonly overview: OverviewRepository
   /** Apply pending migrations (safe to run from several nodes at once). */
   migrate(): Promise<MigrationReport>
   /** Run `work` in one transaction: all of it commits, or none. */

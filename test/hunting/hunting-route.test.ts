@@ -148,7 +148,7 @@ for (const engine of selectedStores()) {
   })
 }
 
-const ROWS = 5_000
+const ROWS = 20_000
 
 /**
  * Time a run of the slow query without a limit (and the longest the event loop went without turning

@@ -39,9 +39,10 @@ export function registerDemoCommand(program: Command): void {
       const server = await startServer(runtime, { host: config.host, port: config.port, logger: { level: process.env.VEIL_LOG_LEVEL ?? 'warn' } })
       print('')
       print(`Veil demo is running at ${server.url}   (database ${databaseUrl})`)
+      print(`  Portal:   ${server.url}/   (sign in with an account below)`)
       print(`  API:      ${server.url}/api/v1/activities   OpenAPI: ${server.url}/api/openapi.json`)
       if (loaded) {
-        print('  Accounts (password login: POST /api/v1/auth/login):')
+        print('  Accounts (portal sign-in, or POST /api/v1/auth/login):')
         for (const c of loaded.credentials) {
           print(`    ${c.upn.padEnd(26)} ${(c.roles.join(', ') || '(no admin role)').padEnd(18)} password: ${c.password}`)
         }

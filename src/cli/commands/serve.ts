@@ -12,7 +12,7 @@ export function registerServeCommand(program: Command): void {
     .option('--no-migrate', 'do not apply pending migrations on start')
     .action(async (options: { port?: string; host?: string; migrate: boolean }, command: Command) => {
       const config = configFrom(command, { VEIL_PORT: options.port, VEIL_HOST: options.host })
-      const runtime = await startRuntime(config, { migrate: options.migrate, processMetrics: true, forwardSiem: config.siem.forwarding })
+      const runtime = await startRuntime(config, { migrate: options.migrate, processMetrics: true, forwardSiem: config.siem.forwarding, runConnectors: config.connectors.running })
       const server = await startServer(runtime, { host: config.host, port: config.port, logger: { level: config.logLevel } })
       server.app.log.info({ url: server.url, engine: runtime.store.capabilities.engine }, 'veil listening')
       stopOnSignals(server, (message) => server.app.log.info(message))

@@ -27,6 +27,8 @@ export const PERMISSIONS = [
   'privacy.manage',
   'siem.read',
   'siem.manage',
+  'connectors.read',
+  'connectors.manage',
 ] as const
 export type Permission = (typeof PERMISSIONS)[number]
 
@@ -40,14 +42,16 @@ export type Permission = (typeof PERMISSIONS)[number]
  * and compliance admins (`privacy.read`) and changed by global admins only (`privacy.manage`).
  * SIEM destinations are seen by every admin role (`siem.read`, status and lag, never secrets) and
  * changed by global and security admins (`siem.manage`), as Defender's security operations settings.
+ * Pull connectors likewise: seen by every admin role (`connectors.read`: settings, status, never a
+ * credential), changed, run and tested by global and security admins (`connectors.manage`).
  * Anyone without a role is not an admin: they may sign in, see their own profile and manage their own
  * API tokens (which carry no more rights than they have), nothing else.
  */
 export const ROLE_PERMISSIONS: Readonly<Record<AdminRole, readonly Permission[]>> = Object.freeze({
   global_admin: PERMISSIONS,
-  security_admin: ['activities.read', 'activities.ingest', 'accounts.read', 'governance.read', 'settings.read', 'settings.manage', 'directory.read', 'directory.manage', 'privacy.read', 'siem.read', 'siem.manage'],
-  compliance_admin: ['activities.read', 'accounts.read', 'governance.read', 'settings.read', 'directory.read', 'privacy.read', 'siem.read'],
-  security_reader: ['activities.read', 'accounts.read', 'governance.read', 'settings.read', 'directory.read', 'siem.read'],
+  security_admin: ['activities.read', 'activities.ingest', 'accounts.read', 'governance.read', 'settings.read', 'settings.manage', 'directory.read', 'directory.manage', 'privacy.read', 'siem.read', 'siem.manage', 'connectors.read', 'connectors.manage'],
+  compliance_admin: ['activities.read', 'accounts.read', 'governance.read', 'settings.read', 'directory.read', 'privacy.read', 'siem.read', 'connectors.read'],
+  security_reader: ['activities.read', 'accounts.read', 'governance.read', 'settings.read', 'directory.read', 'siem.read', 'connectors.read'],
 })
 
 /** Who is asking: the authenticated principal, as every decision sees it. */

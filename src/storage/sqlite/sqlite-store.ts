@@ -25,6 +25,7 @@ import { migration0004Privacy } from './migrations/0004-privacy.js'
 import { migration0005PrivacyPermissions } from './migrations/0005-privacy-permissions.js'
 import { migration0006Siem } from './migrations/0006-siem.js'
 import { migration0007Connectors } from './migrations/0007-connectors.js'
+import { migration0008Portal } from './migrations/0008-portal.js'
 
 /** What {@link SqliteStore.open} needs; `openStore` builds it from a `sqlite:` URL. */
 export interface SqliteStoreConfig {
@@ -51,6 +52,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0005-privacy-permissions': migration0005PrivacyPermissions,
   '0006-siem': migration0006Siem,
   '0007-connectors': migration0007Connectors,
+  '0008-portal': migration0008Portal,
 })
 
 const INSERT_SQL =

@@ -44,6 +44,8 @@ export const migration0007Connectors: Migration = {
         last_error text,
         last_error_kind text,
         last_rejection text,
+        paused_at bigint,
+        paused_reason text,
         failures integer not null default 0,
         runs bigint not null default 0,
         events_fetched bigint not null default 0,

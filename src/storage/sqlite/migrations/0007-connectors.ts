@@ -49,6 +49,8 @@ export const migration0007Connectors: Migration = {
         last_error text,
         last_error_kind text,
         last_rejection text,
+        paused_at integer,
+        paused_reason text,
         failures integer not null default 0,
         runs integer not null default 0,
         events_fetched integer not null default 0,

@@ -1,0 +1,168 @@
+/**
+ * One pull connector: its status (condition, lag, runs, last success and error, events), its settings
+ * as the API shows them (credentials only by name), and — for admins who may change it — test, run
+ * now, enable or disable, remove.
+ */
+import { useState, type ReactNode } from 'react'
+import { deleteConnector, runConnector, setConnectorEnabled, testConnector, type Connector, type ConnectorTestResult } from '../../api/connectors.js'
+import { Banner, ErrorBanner } from '../../ui/banner.js'
+import { Dialog } from '../../ui/dialog.js'
+import { Drawer } from '../../ui/drawer.js'
+import { formatCount, formatTime } from '../../ui/format.js'
+import { ConditionBadge, formatLag } from '../../ui/status.js'
+import { providerLabel } from './provider-forms.js'
+
+export interface ConnectorDrawerProps {
+  readonly connector: Connector
+  readonly canManage: boolean
+  readonly onClose: () => void
+  /** The connector changed: list it again, with a notice of what changed (null: nothing to say). */
+  readonly onChanged: (notice: string | null) => void
+  readonly onRemoved: (notice: string) => void
+}
+
+export function ConnectorDrawer({ connector, canManage, onClose, onChanged, onRemoved }: ConnectorDrawerProps) {
+  const [test, setTest] = useState<ConnectorTestResult | null>(null)
+  const [busy, setBusy] = useState<string | null>(null)
+  const [error, setError] = useState<unknown>(null)
+  const [removing, setRemoving] = useState(false)
+  const status = connector.status
+
+  const act = async (what: string, action: () => Promise<unknown>, done: () => void) => {
+    setBusy(what)
+    setError(null)
+    try {
+      await action()
+      done()
+    } catch (failure) {
+      setError(failure)
+    } finally {
+      setBusy(null)
+    }
+  }
+
+  return (
+    <Drawer title={`Connector ${connector.name}`} onClose={onClose}>
+      {canManage ? (
+        <div className="pivots" role="group" aria-label="Connector actions">
+          <button
+            type="button"
+            className="button"
+            disabled={busy !== null}
+            onClick={() =>
+              void act(
+                'test',
+                async () => {
+                  setTest(null)
+                  setTest(await testConnector(connector.id))
+                },
+                () => onChanged(null),
+              )
+            }
+          >
+            {busy === 'test' ? 'Testing…' : 'Test'}
+          </button>
+          <button
+            type="button"
+            className="button"
+            disabled={busy !== null}
+            onClick={() => void act('run', () => runConnector(connector.id), () => onChanged(`${connector.name} will run now.`))}
+          >
+            Run now
+          </button>
+          <button
+            type="button"
+            className="button"
+            disabled={busy !== null}
+            onClick={() => void act('enable', () => setConnectorEnabled(connector.id, !connector.enabled), () => onChanged(`${connector.name} is ${connector.enabled ? 'disabled' : 'enabled'}.`))}
+          >
+            {connector.enabled ? 'Disable' : 'Enable'}
+          </button>
+          <button type="button" className="button button-danger" disabled={busy !== null} onClick={() => setRemoving(true)}>
+            Remove…
+          </button>
+        </div>
+      ) : null}
+      {test ? (
+        test.ok ? (
+          <Banner tone="success" label="Connector test">
+            Signed in and read the first page in {test.ms} ms: {formatCount(test.events)} events (not stored).
+          </Banner>
+        ) : (
+          <Banner tone="error" label="Connector test">
+            <strong>Test failed</strong> ({test.errorKind}, after {test.ms} ms): {test.message}
+          </Banner>
+        )
+      ) : null}
+      <ErrorBanner error={error} />
+      <h3>Status</h3>
+      <dl className="fields" aria-label="Connector status">
+        <Row term="Status" value={<ConditionBadge condition={status?.condition ?? (connector.enabled ? 'waiting' : 'disabled')} />} />
+        {status?.pausedReason ? <Row term="Paused because" value={`${status.pausedReason} (${formatTime(status.pausedAt)})`} /> : null}
+        <Row term="Lag" value={formatLag(status?.lagSeconds)} />
+        <Row term="Fetched through" value={formatTime(status?.through)} />
+        <Row term="Last success" value={formatTime(status?.lastSuccessAt)} />
+        <Row term="Last error" value={status?.lastError ? `${formatTime(status.lastErrorAt)}: ${status.lastError}${status.lastErrorKind ? ` (${status.lastErrorKind})` : ''}` : 'None'} />
+        <Row term="Runs" value={status ? `${formatCount(status.runs)} (${formatCount(status.failures)} failed in a row)` : '—'} />
+        <Row term="Next run" value={status?.runRequestedAt ? 'Requested now' : formatTime(status?.nextRunAt)} />
+        <Row
+          term="Events"
+          value={
+            status
+              ? `${formatCount(status.events.fetched)} fetched, ${formatCount(status.events.accepted)} accepted, ${formatCount(status.events.duplicates)} duplicates, ${formatCount(status.events.rejected)} rejected`
+              : '—'
+          }
+        />
+        {status?.lastRejection ? <Row term="Last rejection" value={status.lastRejection} /> : null}
+      </dl>
+      <h3>Settings</h3>
+      <dl className="fields" aria-label="Connector settings">
+        <Row term="Provider" value={providerLabel(connector.kind)} />
+        <Row term="Runs every" value={`${formatCount(connector.intervalSeconds)} s`} />
+        <Row term="Credentials" value={Object.keys(connector.credentials).join(', ') || '—'} />
+        <Row term="Created" value={`${formatTime(connector.createdAt)} by ${connector.createdBy}`} />
+      </dl>
+      <pre className="raw-json" aria-label="Settings as JSON">
+        {JSON.stringify(connector.settings, null, 2)}
+      </pre>
+      {removing ? (
+        <Dialog
+          title="Remove connector"
+          onClose={() => setRemoving(false)}
+          footer={
+            <>
+              <button type="button" className="button" onClick={() => setRemoving(false)}>
+                Cancel
+              </button>
+              <button
+                type="button"
+                className="button button-danger"
+                onClick={() => {
+                  setRemoving(false)
+                  void act('remove', () => deleteConnector(connector.id), () => onRemoved(`${connector.name} was removed. The activities it fetched stay.`))
+                }}
+              >
+                Remove
+              </button>
+            </>
+          }
+        >
+          <p>
+            <strong>{connector.name}</strong> stops fetching and its checkpoint is forgotten; the activities it fetched stay. The change is recorded in the governance log.
+          </p>
+        </Dialog>
+      ) : null}
+    </Drawer>
+  )
+}
+
+function Row({ term, value }: { readonly term: string; readonly value: ReactNode }) {
+  return (
+    <div className="field-row">
+      <dt>{term}</dt>
+      <dd>
+        <span className="field-value">{value}</span>
+      </dd>
+    </div>
+  )
+}
