@@ -17,7 +17,9 @@
  *
  * Columns kept only in the JSON documents are read with `->>` (SQLite) and `::jsonb #>>` (PostgreSQL);
  * filters use the lower-cased copy columns where they exist, so `Application == "Okta"` is an index
- * range on `app` narrowed by the exact value from the document.
+ * range on `app` narrowed by the exact value from the document. Groups are never made on a copy
+ * column in place of the value: `Okta` and `OKTA` are two groups in KQL, and only the document tells
+ * them apart.
  *
  * @module
  */
@@ -330,11 +332,55 @@ class PlanCompiler {
   #inputVisible = 0
   /** The documents the first stage reads for every row it considers. */
   readonly #parsed: JsonReads
+  /**
+   * While compiling the keys and aggregates of a grouped first stage that reads its rows first (see
+   * {@link PlanCompiler.#readThenGroup}): the field reads, by alias, that the inner statement computes.
+   */
+  #rowReads: Map<string, { readonly alias: string; readonly read: Sql }> | null = null
 
   constructor(dialect: HuntingDialect, plan: HuntingPlan) {
     this.#dialect = dialect
     this.#plan = plan
     this.#parsed = perRowReads(plan)
+  }
+
+  /** A field's exact value (`lower`: false) or its lower-cased copy column, or null when it has none. */
+  #field(field: HuntingField, lower: boolean): Sql | null {
+    const read = fieldSql(this.#dialect, field, this.#parsed)
+    const chosen = lower ? read.lower : read.value
+    if (chosen === null || this.#rowReads === null) {
+      return chosen
+    }
+    const key = `${field}:${lower ? 'lower' : 'value'}`
+    let entry = this.#rowReads.get(key)
+    if (entry === undefined) {
+      entry = { alias: `f${this.#rowReads.size}`, read: chosen }
+      this.#rowReads.set(key, entry)
+    }
+    return sql.id(entry.alias)
+  }
+
+  /**
+   * Whether a grouped first stage is compiled as a statement that reads each row's values, grouped by
+   * an outer one. On SQLite, a GROUP BY sorts its input, and the sorter records hold the table columns
+   * its expressions name besides the keys: grouped directly, each row's whole JSON document (~1 KB) is
+   * copied into the sorter (EXPLAIN shows it). Read first, only the values read from it are sorted
+   * (about a quarter less time for `summarize count() by Application, bin(Timestamp, 1h)`). The
+   * answer is the same: the same expressions over the same rows. PostgreSQL groups by hashing the
+   * values, and its lateral parse (see {@link HuntingDialect.tableSource}) reads the document once.
+   */
+  #readThenGroup(stage: PlanStage): boolean {
+    if (this.#dialect.engine !== 'sqlite' || stage.kind !== 'group') {
+      return false
+    }
+    const fields = new Set<HuntingField>()
+    stage.keys.forEach((k) => fieldsOf(k.expr, fields))
+    for (const { aggregate } of stage.aggregates) {
+      if (aggregate.fn !== 'count') {
+        fieldsOf(aggregate.fn === 'countif' ? aggregate.predicate : aggregate.arg, fields)
+      }
+    }
+    return [...fields].some((f) => !COLUMN_FIELDS.has(f))
   }
 
   compile(): Sql {
@@ -371,6 +417,19 @@ class PlanCompiler {
     conditions.push(...stage.filters.map((f) => this.#predicate(f, false)))
     const where = conditions.length > 0 ? sql` where ${sql.join(conditions, sql` and `)}` : sql``
     const from = (): Sql => (isFirst ? this.#dialect.tableSource(this.#parsed) : source)
+    if (stage.kind === 'group' && isFirst && this.#readThenGroup(stage)) {
+      this.#rowReads = new Map()
+      const outputs = [
+        ...stage.keys.map((k, i) => sql`${this.#value(k.expr)} as ${sql.id(`c${i}`)}`),
+        ...stage.aggregates.map((a, i) => sql`${this.#aggregate(a.aggregate)} as ${sql.id(`c${stage.keys.length + i}`)}`),
+      ]
+      const reads = [...this.#rowReads.values()].map(({ alias, read }) => sql`${read} as ${sql.id(alias)}`)
+      this.#rowReads = null
+      // `limit -1` (no limit) keeps SQLite from flattening the inner statement into the grouped one.
+      const rows = sql`(select ${reads.length > 0 ? sql.join(reads) : sql`1 as ${sql.id('f0')}`} from ${from()}${where} limit -1) as ${sql.id('r0')}`
+      const groupBy = stage.keys.length > 0 ? sql` group by ${sql.join(stage.keys.map((_, i) => sql.lit(i + 1)))}` : sql``
+      return sql`select ${sql.join(outputs)} from ${rows}${groupBy}`
+    }
     if (stage.kind === 'group') {
       const outputs = [
         ...stage.keys.map((k, i) => sql`${this.#value(k.expr)} as ${sql.id(`c${i}`)}`),
@@ -440,7 +499,7 @@ class PlanCompiler {
   /** The lower-cased copy column of a field, when the expression is one that has it. */
   #lowerCopy(expr: PlanExpr): Sql | null {
     if (expr.kind === 'field') {
-      return fieldSql(this.#dialect, expr.field, this.#parsed).lower
+      return this.#field(expr.field, true)
     }
     if (expr.kind === 'call' && expr.fn === 'tolower' && expr.args[0]) {
       return this.#lowerCopy(expr.args[0])
@@ -452,7 +511,7 @@ class PlanCompiler {
     const d = this.#dialect
     switch (expr.kind) {
       case 'field':
-        return fieldSql(this.#dialect, expr.field, this.#parsed).value
+        return this.#field(expr.field, false) ?? sql`null`
       case 'input':
         return this.#input(expr.index)
       case 'literal':

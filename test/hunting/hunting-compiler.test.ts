@@ -3,11 +3,14 @@
  * computed here independently, in plain JavaScript over the same activities. Private activities are in
  * the store too (with values that would change every answer) and must never count.
  */
+import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler } from 'kysely'
 import { beforeAll, describe, expect, it } from 'vitest'
 
 import type { Activity } from '../../src/core/activity/activity.js'
 import { prepareHuntingQuery } from '../../src/core/hunting/hunting-query.js'
 import { KQL_DATETIME_ORIGIN_MS } from '../../src/core/hunting/hunting-time.js'
+import { compileHuntingPlan, POSTGRES_HUNTING_DIALECT, SQLITE_HUNTING_DIALECT } from '../../src/storage/kysely-hunting-repository.js'
+import type { Database } from '../../src/storage/schema.js'
 import type { HuntingResult } from '../../src/storage/store.js'
 import { asPublic, buildActivity } from '../helpers/factories.js'
 import { createTestVault } from '../helpers/privacy.js'
@@ -377,6 +380,32 @@ describeStores('hunting compiled to SQL', (handle) => {
       expect(await rows(handle, 'CloudAppEvents | take 7 | summarize n = count() by Application | summarize sum(n), count()')).toEqual([[7, new Set(inWindow().slice(0, 7).map((a) => a.app)).size]])
     })
 
+    it('should group by display values read from the documents, case variants and missing values apart', async () => {
+      // The shapes of the common hunting questions; 'Microsoft Teams' and 'microsoft teams' are two apps,
+      // a missing IP is one group (the storage answers null; the route writes it as ""), and
+      // countif/dcount read the columns they read outside a group.
+      const result = await rows(
+        handle,
+        'CloudAppEvents | summarize count(), dcount(AccountId), countif(Application =~ "MICROSOFT TEAMS"), dcount(IPAddress) by Application, ActionType, IPAddress, bin(Timestamp, 1d)',
+      )
+      const groups = new Map<string, Activity[]>()
+      for (const a of inWindow()) {
+        const key = JSON.stringify([a.app, a.action.name, a.ip, binOf(a.time, DAY)])
+        groups.set(key, [...(groups.get(key) ?? []), a])
+      }
+      const expected = [...groups.entries()]
+        .map(([key, list]) => [
+          ...(JSON.parse(key) as unknown[]),
+          list.length,
+          new Set(list.map((a) => a.actor.upn)).size,
+          list.filter((a) => a.app.toLowerCase() === 'microsoft teams').length,
+          new Set(list.map((a) => s(a.ip))).size,
+        ])
+        .sort((x, y) => compareAsc(x[0], y[0]) || compareAsc(x[1], y[1]) || compareAsc(x[2], y[2]) || (x[3] as number) - (y[3] as number))
+      expect(new Set(result.map((r) => r[0]))).toEqual(new Set(['Microsoft Teams', 'microsoft teams', 'Okta', 'GitHub', 'Box']))
+      expect(result).toEqual(expected)
+    })
+
     it('should group by a dynamic value', async () => {
       const result = await rows(handle, 'CloudAppEvents | summarize count() by RawEventData.Workload')
       expect(unordered(result)).toEqual(unordered(['Exchange', 'SharePoint'].map((w) => [w, inWindow().filter((a) => (a.raw as { Workload: string }).Workload === w).length])))
@@ -414,5 +443,30 @@ describeStores('hunting compiled to SQL', (handle) => {
           .map((a) => [binOf(a.time, 60_000), 1]),
       )
     })
+  })
+})
+
+describe('the statement of a summary that reads the documents', () => {
+  const sqlite = new Kysely<Database>({
+    dialect: { createAdapter: () => new SqliteAdapter(), createDriver: () => new DummyDriver(), createIntrospector: (db) => new SqliteIntrospector(db), createQueryCompiler: () => new SqliteQueryCompiler() },
+  })
+  const postgres = new Kysely<Database>({
+    dialect: { createAdapter: () => new PostgresAdapter(), createDriver: () => new DummyDriver(), createIntrospector: (db) => new PostgresIntrospector(db), createQueryCompiler: () => new PostgresQueryCompiler() },
+  })
+  const plan = (query: string) => prepareHuntingQuery(query, { now: NOW, timespan: null, limits: LIMITS })
+
+  it('should read each row once, then group the values, on SQLite (its sorter never holds a document)', () => {
+    const { sql } = compileHuntingPlan(plan('CloudAppEvents | summarize count(), countif(Application =~ "okta") by Application, bin(Timestamp, 1h)'), SQLITE_HUNTING_DIALECT).compile(sqlite)
+    const inner = /from \(select (.*) from "activities" where "is_private" = 0 (.*) limit -1\) as "r0" group by 1, 2/.exec(sql)
+    expect(inner, sql).not.toBeNull()
+    // The document, the time and the copy column are read inside; the grouping names only their aliases.
+    expect(inner?.[1]).toContain(`"doc" ->> '$.app'`)
+    expect(inner?.[1]).toContain('"app" as')
+    expect(sql.slice(0, sql.indexOf('from (select'))).not.toContain('"doc"')
+  })
+
+  it('should group directly where no document is read, and on PostgreSQL', () => {
+    expect(compileHuntingPlan(plan('CloudAppEvents | summarize count() by bin(Timestamp, 1h), AccountType, IsExternalUser'), SQLITE_HUNTING_DIALECT).compile(sqlite).sql).not.toContain('limit -1')
+    expect(compileHuntingPlan(plan('CloudAppEvents | summarize count() by Application'), POSTGRES_HUNTING_DIALECT).compile(postgres).sql).not.toContain('limit -1')
   })
 })

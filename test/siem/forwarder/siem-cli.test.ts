@@ -23,7 +23,7 @@ const ENV: Record<string, string> = {
   VEIL_DATABASE_URL: `sqlite:${join(dir, 'veil.db')}`,
   VEIL_SECRET_KEY: '3'.repeat(64),
   VEIL_PRIVACY_KEY: '9'.repeat(64),
-  VEIL_SIEM_LEASE_SECONDS: '2',
+  VEIL_SIEM_LEASE_SECONDS: '5', // short for a quick fail-over, long enough for a loaded machine
 }
 
 /** Record `n` public activities from a third process-like writer: the test's own store on the file. */
@@ -50,11 +50,19 @@ function stopped(child: ChildProcess): Promise<void> {
 
 /** The lease holder of the destination, as the store has it (`host/pid/random`). */
 async function leaseHolder(): Promise<string | null> {
+  return (await deliveryState())?.leaseHolder ?? null
+}
+
+/** How many activities the destination's cursor has recorded as sent. */
+async function eventsSent(): Promise<number> {
+  return (await deliveryState())?.eventsSent ?? 0
+}
+
+async function deliveryState() {
   const store = await openStore({ url: ENV.VEIL_DATABASE_URL ?? '', governanceKey: TEST_GOVERNANCE_KEY })
   try {
     const [destination] = await store.siem.list()
-    const state = destination ? await store.siem.state(destination.id) : null
-    return state?.leaseHolder ?? null
+    return destination ? await store.siem.state(destination.id) : null
   } finally {
     await store.close()
   }
@@ -86,6 +94,11 @@ describe('veil siem and two serve processes on one SQLite file', () => {
     const first = await record('first', 200)
     await waitFor('the first activities from one of the servers', () => first.every((id) => listener!.ids().includes(id)), 20_000)
     expect(listener.ids()).toEqual(first)
+    // The listener has them before the cursor records them; a stop in between would rightly send them
+    // again (at least once), so wait for the cursor before stopping the forwarding process.
+    let sent = 0
+    await waitFor('the cursor to record the first activities', async () => (sent = await eventsSent()) >= 200, 20_000)
+    expect(sent).toBe(200)
 
     // SIGTERM the forwarding process: it releases its lease, the other one goes on from the cursor.
     const holder = await leaseHolder()
