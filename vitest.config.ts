@@ -3,9 +3,12 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    testTimeout: 30_000,
+    testTimeout: 60_000, // the end-to-end files start several CLI processes per test
     hookTimeout: 60_000,
     // PostgreSQL-backed suites each create their own database, so files can run in parallel.
     pool: 'forks',
+    // Most files wait on child processes, PostgreSQL or Chromium rather than on the CPU, so a 2-core
+    // machine runs two at a time (vitest's default is one fewer than the cores).
+    poolOptions: { forks: { maxForks: 2, minForks: 1 } },
   },
 })

@@ -16,6 +16,7 @@ export const ERROR_CODES = {
   forbidden: 'The caller is authenticated but their role does not allow this.',
   invalid_credentials: 'The user name or password is wrong.',
   conflict: 'The resource already exists or was changed concurrently.',
+  precondition_failed: 'The resource changed since the version the request names; read it again and retry.',
   payload_too_large: 'The request body or a record in it is over the size limit.',
   rate_limited: 'Too many requests; retry after the time given.',
   reveal_denied: 'Revealing private activities needs an admin role, the activity privacy permission, an acknowledgement and a justification.',

@@ -95,6 +95,26 @@ for (const engine of selectedStores()) {
       await put('/api/v1/settings/scope', { rules: [] })
     })
 
+    maybe('should refuse a scope change that names a version older than the stored one, and keep the newer rules', async () => {
+      const get = async () => (await t.app.inject({ method: 'GET', url: '/api/v1/settings/scope', headers: t.auth('security_reader') })).json() as { rules: unknown[]; version: number }
+      const read = await get()
+      expect(read.version).toEqual(expect.any(Number))
+      const rule = { name: 'No externals', kind: 'exclude', groups: ['builtin:external-users'], apps: 'all' }
+      // Another admin writes after our read...
+      const theirs = await put('/api/v1/settings/scope', { rules: [rule], version: read.version })
+      expect(theirs.statusCode, theirs.body).toBe(200)
+      expect(theirs.json()).toMatchObject({ rules: [rule], version: read.version + 1 })
+      // ...so our write, naming what we read, is refused instead of overwriting theirs.
+      const ours = await put('/api/v1/settings/scope', { rules: [], version: read.version })
+      expect(ours.statusCode).toBe(412)
+      expect(ours.json()).toMatchObject({ error: 'precondition_failed', status: 412 })
+      expect(await get()).toEqual({ rules: [rule], version: read.version + 1 })
+      const latest = (await t.app.inject({ method: 'GET', url: '/api/v1/governance?action=scope.change&limit=1', headers: t.auth('security_reader') })).json()
+      expect(latest.data[0].details.after.rules).toEqual([rule]) // the refused change left no record
+      // Without a version the change is a plain replace, as before.
+      expect((await put('/api/v1/settings/scope', { rules: [] })).statusCode).toBe(200)
+    })
+
     maybe('should name an unknown group in a scope rule', async () => {
       const res = await put('/api/v1/settings/scope', { rules: [{ name: 'X', kind: 'include', groups: ['no-such-group'], apps: 'all' }] })
       expect(res.statusCode).toBe(400)

@@ -9,7 +9,7 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { managedDomainAdder, managedDomainRemover, managedDomainsReader, managedDomainsSetter, scopeReader, scopeSetter } from '../../services/settings/organization-settings.js'
+import { managedDomainAdder, managedDomainRemover, managedDomainsReader, managedDomainsSetter, scopeSetter, scopeVersionReader } from '../../services/settings/organization-settings.js'
 import type { AppDeps } from '../app.js'
 import { initiatorOf } from '../auth.js'
 
@@ -24,7 +24,13 @@ const ScopeRuleSchema = Type.Object(
   },
   { additionalProperties: false },
 )
-const ScopeSchema = Type.Object({ rules: Type.Array(ScopeRuleSchema, { maxItems: 1000 }) }, { additionalProperties: false })
+const ScopeSchema = Type.Object(
+  {
+    rules: Type.Array(ScopeRuleSchema, { maxItems: 1000 }),
+    version: Type.Optional(Type.Integer({ minimum: 0, description: 'the version read with GET; if the rules changed since, the change is refused with 412 precondition_failed instead of overwriting them' })),
+  },
+  { additionalProperties: false },
+)
 
 export function registerSettingsRoutes(root: FastifyInstance, deps: AppDeps): void {
   const app = root.withTypeProvider<TypeBoxTypeProvider>()
@@ -52,15 +58,20 @@ export function registerSettingsRoutes(root: FastifyInstance, deps: AppDeps): vo
     return { domains }
   })
 
-  app.get('/api/v1/settings/scope', { config: { access: 'settings.read' }, schema: { tags: ['settings'], summary: 'Scoped deployment rules' } }, async () => scopeReader(deps.ctx))
+  app.get('/api/v1/settings/scope', { config: { access: 'settings.read' }, schema: { tags: ['settings'], summary: 'Scoped deployment rules, with the version a change can name' } }, async () => {
+    const { scope, version } = await scopeVersionReader(deps.ctx)
+    return { ...scope, version }
+  })
 
   app.put(
     '/api/v1/settings/scope',
     { config: { access: 'settings.manage' }, schema: { tags: ['settings'], summary: 'Replace the scoped deployment rules (exclude wins; an app no include rule covers monitors everybody not excluded)', body: ScopeSchema } },
     async (request) => {
-      const scope = await scopeSetter(deps.ctx, initiatorOf(request), request.body, async (id) => (await deps.directory.getGroup(id)) !== null)
+      const { version: expectedVersion, ...input } = request.body
+      await scopeSetter(deps.ctx, initiatorOf(request), input, async (id) => (await deps.directory.getGroup(id)) !== null, expectedVersion)
       changed()
-      return scope
+      const { scope, version } = await scopeVersionReader(deps.ctx)
+      return { ...scope, version }
     },
   )
 }

@@ -82,7 +82,19 @@ export async function scopeReader(ctx: ServiceContext): Promise<Scope> {
 export type GroupExists = (groupId: string) => Promise<boolean>
 
 /** Validate and replace the scoped-deployment rules; unknown groups are named with their rule. */
-export async function scopeSetter(ctx: ServiceContext, initiator: Initiator, input: { readonly rules: readonly ScopeRule[] }, groupExists: GroupExists): Promise<Scope> {
+/** The scope rules with the version a change can name (`scopeSetter`'s `expectedVersion`); 0: never written. */
+export async function scopeVersionReader(ctx: ServiceContext): Promise<{ readonly scope: Scope; readonly version: number }> {
+  const stored = await ctx.store.settings.get<Scope>(SCOPE_KEY)
+  return { scope: stored?.value ?? EVERYBODY_MONITORED, version: stored?.version ?? 0 }
+}
+
+export async function scopeSetter(
+  ctx: ServiceContext,
+  initiator: Initiator,
+  input: { readonly rules: readonly ScopeRule[] },
+  groupExists: GroupExists,
+  expectedVersion?: number,
+): Promise<Scope> {
   const problems: ErrorDetail[] = []
   const names = new Set<string>()
   const rules: ScopeRule[] = []
@@ -110,7 +122,7 @@ export async function scopeSetter(ctx: ServiceContext, initiator: Initiator, inp
   if (problems.length > 0) {
     throw new ValidationError('The scope rules are not valid', problems)
   }
-  return settingChanger(ctx, initiator, SCOPE_SETTING, () => ({ after: { rules } }))
+  return settingChanger(ctx, initiator, SCOPE_SETTING, () => ({ after: { rules } }), expectedVersion === undefined ? {} : { expectedVersion })
 }
 
 /** A snapshot of the settings the ingest path needs. */

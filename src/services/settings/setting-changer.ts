@@ -9,7 +9,7 @@
  * @module
  */
 
-import { ConflictError } from '../../core/errors.js'
+import { ConflictError, DomainError } from '../../core/errors.js'
 import type { GovernanceAction } from '../../core/governance/governance-record.js'
 import type { Initiator, ServiceContext } from '../service-context.js'
 
@@ -33,13 +33,24 @@ export interface SettingDescription<T> {
 /** `null`: nothing changes (and no governance record is written). */
 export type SettingChange<T> = (before: T) => { readonly after: T; readonly details?: Readonly<Record<string, unknown>> } | null
 
-export async function settingChanger<T>(ctx: ServiceContext, initiator: Initiator, setting: SettingDescription<T>, change: SettingChange<T>): Promise<T> {
+/**
+ * `expectedVersion`: the version the caller read (a client editing a whole list, like the scope rules,
+ * replaces it whole; without this a change made by someone else after its read would be lost).
+ */
+export interface SettingChangeOptions {
+  readonly expectedVersion?: number
+}
+
+export async function settingChanger<T>(ctx: ServiceContext, initiator: Initiator, setting: SettingDescription<T>, change: SettingChange<T>, options: SettingChangeOptions = {}): Promise<T> {
   const view = setting.view ?? ((value: T): unknown => value)
   for (let attempt = 1; ; attempt += 1) {
     const now = ctx.clock()
     try {
       return await ctx.store.transaction(async (tx) => {
         const current = await tx.settings.get<T>(setting.key)
+        if (options.expectedVersion !== undefined && options.expectedVersion !== (current?.version ?? 0)) {
+          throw new DomainError('precondition_failed', `The ${setting.target} changed since version ${options.expectedVersion} (now ${current?.version ?? 0}); read them again and retry`)
+        }
         const before = current?.value ?? setting.empty
         const next = change(before)
         if (!next) {
