@@ -126,7 +126,7 @@ describe.runIf(chromiumAvailable())('portal: connectors (Chromium)', () => {
     await drawer.getByRole('button', { name: 'Remove…' }).click()
     await page.getByRole('dialog', { name: 'Remove connector' }).getByRole('button', { name: 'Remove' }).click()
     await page.getByText('okta-revoked was removed. The activities it fetched stay.').waitFor()
-    await expect(row(page, 'okta-revoked').count()).resolves.toBe(0)
+    await expect.poll(() => row(page, 'okta-revoked').count()).toBe(0)
     await expect(row(page, 'okta-prod').count()).resolves.toBe(1)
     expect(u.errors.filter((e) => !isFormRefusal(e))).toEqual([])
   })

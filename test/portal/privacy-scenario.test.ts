@@ -161,9 +161,10 @@ describe.runIf(chromiumAvailable())('portal: the privacy scenario (Chromium)', (
 
     // 7. Stopping ends it: the private activity is gone again, and so is the banner.
     await page.getByRole('button', { name: 'Stop showing private activities' }).click()
-    await page.getByText('Alex signed in').waitFor()
-    await expect(page.locator('tr.row-private').count()).resolves.toBe(0)
+    // Alex's public row stays on screen throughout; wait for the reloaded page without the private row.
+    await expect.poll(() => page.locator('tr.row-private').count()).toBe(0)
     await expect(banner.count()).resolves.toBe(0)
+    await page.getByText('Alex signed in').waitFor()
 
     for (const u of [ciso, analyst, investigator]) {
       expect(u.errors).toEqual([])

@@ -75,12 +75,12 @@ describe.runIf(chromiumAvailable())('portal: saved queries (Chromium)', () => {
     await expect(count(analyst)).resolves.toMatch(/^6 activities/)
     await page.getByRole('button', { name: 'Saved queries' }).click()
     await dialog.getByRole('button', { name: 'Apply Okta sign-ins, last week' }).click()
-    await expect(dialog.count()).resolves.toBe(0)
+    await expect.poll(() => dialog.count()).toBe(0)
     await page.waitForURL((url) => url.searchParams.get('app') === 'Okta' && url.searchParams.get('time') === '7d')
     await expect(page.getByRole('form', { name: 'Filters' }).getByLabel('App', { exact: true }).inputValue()).resolves.toBe('Okta')
     await page.getByText('Okta sign-in 3').waitFor()
     await expect(count(analyst)).resolves.toMatch(/^3 activities/)
-    await expect(page.getByText('Slack message').count()).resolves.toBe(0)
+    await expect.poll(() => page.getByText('Slack message').count()).toBe(0)
 
     // Another admin has their own saved queries only.
     await other.page.goto('/activity')

@@ -94,7 +94,7 @@ describe.runIf(chromiumAvailable())('portal: user groups (Chromium)', () => {
     await drawer.getByText('No members.').waitFor()
     await screenshot(page, 'user-groups-group')
     await page.keyboard.press('Escape')
-    await expect(drawer.count()).resolves.toBe(0)
+    await expect.poll(() => drawer.count()).toBe(0)
     expect(u.errors.filter((e) => !isImportRejection(e))).toEqual([])
   })
 
