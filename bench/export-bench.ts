@@ -38,13 +38,11 @@ import pg from 'pg'
 import { stringify } from 'csv-stringify/sync'
 import { deriveSecrets } from '../src/config/secrets.js'
 import { exportCells, exportHeader } from '../src/core/privacy/export-row.js'
-import { normalizeVeilRecord } from '../src/ingest/veil/veil-format.js'
 import { neutralizeFormula } from '../src/services/export/export-encoder.js'
 import { fromActivityRow, type ActivityReadRow } from '../src/storage/activity-row.js'
 import { openStore } from '../src/storage/open-store.js'
-import type { PublicActivity } from '../src/storage/store.js'
 import { createTestDatabase, postgresReachable } from '../test/helpers/pg.js'
-import { createPopulation, RecordGenerator } from './generate.js'
+import { analyzeActivities, fillWithGeneratedActivities } from './fill-store.js'
 import { startServerProcess } from './server-handle.js'
 import { int, loadAverage, median, spread, table } from './stats.js'
 
@@ -77,8 +75,6 @@ const settings = {
 const CHECKPOINTS = [100_000, 250_000, 500_000, 1_000_000].filter((n) => n <= settings.rows)
 const LOAD_BATCH = 10_000
 const FETCH_ROWS = 2000
-const PEOPLE = 5000
-const DAYS = 30
 const MIB = 2 ** 20
 
 /** One export path measured: Veil over HTTP, or the engine's own streaming. */
@@ -105,32 +101,11 @@ async function load(databaseUrl: string, governanceKey: Buffer): Promise<number>
   const started = performance.now()
   try {
     await store.migrate()
-    const now = Date.now()
-    const generator = new RecordGenerator(createPopulation(settings.seed, PEOPLE), { seed: settings.seed + 1, now, days: DAYS, total: settings.rows })
-    for (;;) {
-      const batch = generator.nextBatch(LOAD_BATCH)
-      if (batch.length === 0) {
-        break
-      }
-      const activities: PublicActivity[] = batch.map((record, index) => {
-        const result = normalizeVeilRecord(record, { index, receivedAt: now })
-        if (!result.ok) {
-          throw new Error(`generated record ${index} is invalid: ${JSON.stringify(result.error)}`)
-        }
-        return { isPrivate: false, activity: result.activity }
-      })
-      await store.activities.insert(activities)
-    }
+    await fillWithGeneratedActivities(store, { seed: settings.seed, rows: settings.rows, batch: LOAD_BATCH })
   } finally {
     await store.close()
   }
-  if (databaseUrl.startsWith('postgres')) {
-    // What autovacuum does within minutes: without statistics the planner may not pick the index.
-    const client = new pg.Client({ connectionString: databaseUrl })
-    await client.connect()
-    await client.query('vacuum (analyze) activities')
-    await client.end()
-  }
+  await analyzeActivities(databaseUrl)
   return (performance.now() - started) / 1000
 }
 

@@ -34,18 +34,15 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import pg from 'pg'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { loadConfig } from '../src/config/config.js'
 import { deriveSecrets } from '../src/config/secrets.js'
-import { normalizeVeilRecord } from '../src/ingest/veil/veil-format.js'
 import { startRuntime } from '../src/runtime.js'
 import { accountCreator } from '../src/services/accounts/accounts.js'
 import { CLI_INITIATOR } from '../src/services/service-context.js'
 import { openStore } from '../src/storage/open-store.js'
-import type { PublicActivity } from '../src/storage/store.js'
 import { createTestDatabase, postgresReachable } from '../test/helpers/pg.js'
-import { createPopulation, RecordGenerator } from './generate.js'
+import { analyzeActivities, fillWithGeneratedActivities } from './fill-store.js'
 import { listActivities } from './http-client.js'
 import { startServerProcess } from './server-handle.js'
 import { BENCH_UPN } from './server-process.js'
@@ -79,8 +76,6 @@ const settings = {
 const CHROMIUM_PATH = '/usr/bin/chromium'
 const PAGE_SIZE = 100
 const LOAD_BATCH = 10_000
-const PEOPLE = 5000
-const DAYS = 30
 const PASSWORD = 'portal benchmark password'
 
 interface Timing {
@@ -100,32 +95,11 @@ async function load(databaseUrl: string, secretKeyHex: string): Promise<number> 
   const started = performance.now()
   try {
     await store.migrate()
-    const now = Date.now()
-    const generator = new RecordGenerator(createPopulation(settings.seed, PEOPLE), { seed: settings.seed + 1, now, days: DAYS, total: settings.rows })
-    for (;;) {
-      const batch = generator.nextBatch(LOAD_BATCH)
-      if (batch.length === 0) {
-        break
-      }
-      const activities: PublicActivity[] = batch.map((record, index) => {
-        const result = normalizeVeilRecord(record, { index, receivedAt: now })
-        if (!result.ok) {
-          throw new Error(`generated record ${index} is invalid: ${JSON.stringify(result.error)}`)
-        }
-        return { isPrivate: false, activity: result.activity }
-      })
-      await store.activities.insert(activities)
-    }
+    await fillWithGeneratedActivities(store, { seed: settings.seed, rows: settings.rows, batch: LOAD_BATCH })
   } finally {
     await store.close()
   }
-  if (databaseUrl.startsWith('postgres')) {
-    // What autovacuum does within minutes: without statistics the planner may not pick the index.
-    const client = new pg.Client({ connectionString: databaseUrl })
-    await client.connect()
-    await client.query('vacuum (analyze) activities')
-    await client.end()
-  }
+  await analyzeActivities(databaseUrl)
   const seconds = (performance.now() - started) / 1000
   // The server process keeps an existing benchmark account: this one can sign in to the portal.
   const runtime = await startRuntime(loadConfig({ VEIL_DATABASE_URL: databaseUrl, VEIL_SECRET_KEY: secretKeyHex, VEIL_LOG_LEVEL: 'silent' }), { processMetrics: false, createKeyIfMissing: false, privacySweepMs: 0 })

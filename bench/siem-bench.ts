@@ -38,7 +38,6 @@ import pg from 'pg'
 import { loadConfig } from '../src/config/config.js'
 import { deriveSecrets } from '../src/config/secrets.js'
 import type { Activity } from '../src/core/activity/activity.js'
-import { normalizeVeilRecord } from '../src/ingest/veil/veil-format.js'
 import { siemDestinationCreator, siemDestinationUpdater } from '../src/siem/destinations/siem-destinations.js'
 import { SiemForwarder, VEIL_VERSION } from '../src/siem/forwarder/siem-forwarder.js'
 import { withSyslogDefaults, type SyslogDestinationSettings } from '../src/siem/siem-destination-settings.js'
@@ -48,7 +47,7 @@ import { CLI_INITIATOR } from '../src/services/service-context.js'
 import { openStore } from '../src/storage/open-store.js'
 import type { Store } from '../src/storage/store.js'
 import { createTestDatabase, postgresReachable } from '../test/helpers/pg.js'
-import { createPopulation, RecordGenerator } from './generate.js'
+import { fillWithGeneratedActivities } from './fill-store.js'
 import { int, loadAverage, median, spread, table } from './stats.js'
 
 type Engine = 'sqlite' | 'postgres'
@@ -154,23 +153,8 @@ async function startFrameCounter(): Promise<FrameCounter> {
 
 /** Record `rows` generated public activities, 10,000 per transaction (not timed). */
 async function fill(store: Store, rows: number): Promise<number> {
-  const now = Date.now()
-  const generator = new RecordGenerator(createPopulation(settings.seed, 5000), { seed: settings.seed + 1, now, days: 30, total: rows })
   const started = performance.now()
-  for (;;) {
-    const batch = generator.nextBatch(INSERT_BATCH)
-    if (batch.length === 0) {
-      break
-    }
-    const activities = batch.map((record, index) => {
-      const result = normalizeVeilRecord(record, { index, receivedAt: now })
-      if (!result.ok) {
-        throw new Error(`generated record ${index} is invalid: ${JSON.stringify(result.error)}`)
-      }
-      return { isPrivate: false as const, activity: result.activity }
-    })
-    await store.activities.insert(activities)
-  }
+  await fillWithGeneratedActivities(store, { seed: settings.seed, rows, batch: INSERT_BATCH })
   return (performance.now() - started) / 1000
 }
 
