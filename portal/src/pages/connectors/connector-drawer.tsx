@@ -3,11 +3,12 @@
  * as the API shows them (credentials only by name), and — for admins who may change it — test, run
  * now, enable or disable, remove.
  */
-import { useState, type ReactNode } from 'react'
+import { useState } from 'react'
 import { deleteConnector, runConnector, setConnectorEnabled, testConnector, type Connector, type ConnectorTestResult } from '../../api/connectors.js'
 import { Banner, ErrorBanner } from '../../ui/banner.js'
 import { Dialog } from '../../ui/dialog.js'
 import { Drawer } from '../../ui/drawer.js'
+import { FieldRow } from '../../ui/field-row.js'
 import { formatCount, formatTime } from '../../ui/format.js'
 import { ConditionBadge, formatLag } from '../../ui/status.js'
 import { providerLabel } from './provider-forms.js'
@@ -97,15 +98,15 @@ export function ConnectorDrawer({ connector, canManage, onClose, onChanged, onRe
       <ErrorBanner error={error} />
       <h3>Status</h3>
       <dl className="fields" aria-label="Connector status">
-        <Row term="Status" value={<ConditionBadge condition={status?.condition ?? (connector.enabled ? 'waiting' : 'disabled')} />} />
-        {status?.pausedReason ? <Row term="Paused because" value={`${status.pausedReason} (${formatTime(status.pausedAt)})`} /> : null}
-        <Row term="Lag" value={formatLag(status?.lagSeconds)} />
-        <Row term="Fetched through" value={formatTime(status?.through)} />
-        <Row term="Last success" value={formatTime(status?.lastSuccessAt)} />
-        <Row term="Last error" value={status?.lastError ? `${formatTime(status.lastErrorAt)}: ${status.lastError}${status.lastErrorKind ? ` (${status.lastErrorKind})` : ''}` : 'None'} />
-        <Row term="Runs" value={status ? `${formatCount(status.runs)} (${formatCount(status.failures)} failed in a row)` : '—'} />
-        <Row term="Next run" value={status?.runRequestedAt ? 'Requested now' : formatTime(status?.nextRunAt)} />
-        <Row
+        <FieldRow term="Status" value={<ConditionBadge condition={status?.condition ?? (connector.enabled ? 'waiting' : 'disabled')} />} />
+        {status?.pausedReason ? <FieldRow term="Paused because" value={`${status.pausedReason} (${formatTime(status.pausedAt)})`} /> : null}
+        <FieldRow term="Lag" value={formatLag(status?.lagSeconds)} />
+        <FieldRow term="Fetched through" value={formatTime(status?.through)} />
+        <FieldRow term="Last success" value={formatTime(status?.lastSuccessAt)} />
+        <FieldRow term="Last error" value={status?.lastError ? `${formatTime(status.lastErrorAt)}: ${status.lastError}${status.lastErrorKind ? ` (${status.lastErrorKind})` : ''}` : 'None'} />
+        <FieldRow term="Runs" value={status ? `${formatCount(status.runs)} (${formatCount(status.failures)} failed in a row)` : '—'} />
+        <FieldRow term="Next run" value={status?.runRequestedAt ? 'Requested now' : formatTime(status?.nextRunAt)} />
+        <FieldRow
           term="Events"
           value={
             status
@@ -113,14 +114,14 @@ export function ConnectorDrawer({ connector, canManage, onClose, onChanged, onRe
               : '—'
           }
         />
-        {status?.lastRejection ? <Row term="Last rejection" value={status.lastRejection} /> : null}
+        {status?.lastRejection ? <FieldRow term="Last rejection" value={status.lastRejection} /> : null}
       </dl>
       <h3>Settings</h3>
       <dl className="fields" aria-label="Connector settings">
-        <Row term="Provider" value={providerLabel(connector.kind)} />
-        <Row term="Runs every" value={`${formatCount(connector.intervalSeconds)} s`} />
-        <Row term="Credentials" value={Object.keys(connector.credentials).join(', ') || '—'} />
-        <Row term="Created" value={`${formatTime(connector.createdAt)} by ${connector.createdBy}`} />
+        <FieldRow term="Provider" value={providerLabel(connector.kind)} />
+        <FieldRow term="Runs every" value={`${formatCount(connector.intervalSeconds)} s`} />
+        <FieldRow term="Credentials" value={Object.keys(connector.credentials).join(', ') || '—'} />
+        <FieldRow term="Created" value={`${formatTime(connector.createdAt)} by ${connector.createdBy}`} />
       </dl>
       <pre className="raw-json" aria-label="Settings as JSON">
         {JSON.stringify(connector.settings, null, 2)}
@@ -156,13 +157,3 @@ export function ConnectorDrawer({ connector, canManage, onClose, onChanged, onRe
   )
 }
 
-function Row({ term, value }: { readonly term: string; readonly value: ReactNode }) {
-  return (
-    <div className="field-row">
-      <dt>{term}</dt>
-      <dd>
-        <span className="field-value">{value}</span>
-      </dd>
-    </div>
-  )
-}

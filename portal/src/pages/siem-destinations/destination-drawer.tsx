@@ -3,11 +3,12 @@
  * settings as the API shows them (secrets as ********), and — for admins who may change it — test
  * connection, enable or disable, back-fill, delete.
  */
-import { useState, type ReactNode } from 'react'
+import { useState } from 'react'
 import { backfillDestination, deleteDestination, setDestinationEnabled, testDestination, type SiemDestination, type SiemStatus, type SiemTestResult } from '../../api/siem.js'
 import { Banner, ErrorBanner } from '../../ui/banner.js'
 import { Dialog } from '../../ui/dialog.js'
 import { Drawer } from '../../ui/drawer.js'
+import { FieldRow } from '../../ui/field-row.js'
 import { fieldErrorsOf } from '../../ui/field-errors.js'
 import { TextField } from '../../ui/fields.js'
 import { formatCount, formatTime, localInputToIso } from '../../ui/format.js'
@@ -95,15 +96,15 @@ export function DestinationDrawer({ destination, status, canManage, onClose, onC
       <ErrorBanner error={error} />
       <h3>Delivery</h3>
       <dl className="fields" aria-label="Delivery status">
-        <Row term="Status" value={status ? <ConditionBadge condition={status.condition} /> : 'Unknown'} />
-        <Row term="Lag" value={formatLag(status?.lagSeconds)} />
-        <Row term="Pending" value={status ? `${formatCount(status.pendingEvents)}${status.morePending ? '+' : ''} activities` : '—'} />
-        <Row term="Sent" value={status ? `${formatCount(status.eventsSent)} activities` : '—'} />
-        <Row term="Last delivery" value={formatTime(status?.lastSuccessAt)} />
-        <Row term="Last error" value={status?.lastError ? `${formatTime(status.lastErrorAt)}: ${status.lastError}` : 'None'} />
-        <Row term="Forwarding node" value={status?.forwardingNode ?? '—'} />
+        <FieldRow term="Status" value={status ? <ConditionBadge condition={status.condition} /> : 'Unknown'} />
+        <FieldRow term="Lag" value={formatLag(status?.lagSeconds)} />
+        <FieldRow term="Pending" value={status ? `${formatCount(status.pendingEvents)}${status.morePending ? '+' : ''} activities` : '—'} />
+        <FieldRow term="Sent" value={status ? `${formatCount(status.eventsSent)} activities` : '—'} />
+        <FieldRow term="Last delivery" value={formatTime(status?.lastSuccessAt)} />
+        <FieldRow term="Last error" value={status?.lastError ? `${formatTime(status.lastErrorAt)}: ${status.lastError}` : 'None'} />
+        <FieldRow term="Forwarding node" value={status?.forwardingNode ?? '—'} />
         {status?.backfill ? (
-          <Row
+          <FieldRow
             term="Back-fill"
             value={`${formatTime(status.backfill.from)} – ${formatTime(status.backfill.to)}${status.backfill.deliveredThrough === null ? ', not started' : `, delivered through ${formatTime(status.backfill.deliveredThrough)}`}`}
           />
@@ -111,10 +112,10 @@ export function DestinationDrawer({ destination, status, canManage, onClose, onC
       </dl>
       <h3>Settings</h3>
       <dl className="fields" aria-label="Settings">
-        <Row term="Target" value={targetOf(destination.settings)} />
-        <Row term="Enabled" value={destination.enabled ? 'Yes' : 'No'} />
-        <Row term="Created" value={`${formatTime(destination.createdAt)} by ${destination.createdBy}`} />
-        <Row term="Updated" value={formatTime(destination.updatedAt)} />
+        <FieldRow term="Target" value={targetOf(destination.settings)} />
+        <FieldRow term="Enabled" value={destination.enabled ? 'Yes' : 'No'} />
+        <FieldRow term="Created" value={`${formatTime(destination.createdAt)} by ${destination.createdBy}`} />
+        <FieldRow term="Updated" value={formatTime(destination.updatedAt)} />
       </dl>
       <pre className="raw-json" aria-label="Settings as JSON (secrets redacted)">
         {JSON.stringify(destination.settings, null, 2)}
@@ -160,16 +161,6 @@ export function DestinationDrawer({ destination, status, canManage, onClose, onC
   )
 }
 
-function Row({ term, value }: { readonly term: string; readonly value: ReactNode }) {
-  return (
-    <div className="field-row">
-      <dt>{term}</dt>
-      <dd>
-        <span className="field-value">{value}</span>
-      </dd>
-    </div>
-  )
-}
 
 function BackfillDialog({ destination, onCancel, onDone }: { readonly destination: SiemDestination; readonly onCancel: () => void; readonly onDone: (notice: string) => void }) {
   const [from, setFrom] = useState('')

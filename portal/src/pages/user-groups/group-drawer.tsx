@@ -6,6 +6,7 @@ import { useState } from 'react'
 import { getGroup, groupHistory, listGroupMembers, type Group } from '../../api/directory.js'
 import { ErrorBanner } from '../../ui/banner.js'
 import { Drawer } from '../../ui/drawer.js'
+import { FieldRow } from '../../ui/field-row.js'
 import { TextField } from '../../ui/fields.js'
 import { formatCount, formatTime, localInputToIso, orDash } from '../../ui/format.js'
 import { DataTable } from '../../ui/table.js'
@@ -20,13 +21,13 @@ export function GroupDrawer({ group, onClose }: { readonly group: Group; readonl
     <Drawer title={`Group ${group.displayName}`} onClose={onClose}>
       <ErrorBanner error={details.error} />
       <dl className="fields">
-        <Row term="Name" value={shown.displayName} />
-        <Row term="Id" value={shown.id} code />
-        <Row term="Kind" value={shown.builtin ? 'Built-in' : 'Imported'} />
-        {shown.builtin ? <Row term="Members" value={shown.description ?? 'Computed from each activity'} /> : <Row term="Members now" value={formatCount(shown.memberCount ?? 0)} />}
-        <Row term="External id" value={orDash(shown.externalId)} />
-        {shown.createdAt !== null ? <Row term="Created" value={formatTime(shown.createdAt)} /> : null}
-        {shown.updatedAt !== null ? <Row term="Updated" value={formatTime(shown.updatedAt)} /> : null}
+        <FieldRow term="Name" value={shown.displayName} />
+        <FieldRow term="Id" value={<code>{shown.id}</code>} />
+        <FieldRow term="Kind" value={shown.builtin ? 'Built-in' : 'Imported'} />
+        {shown.builtin ? <FieldRow term="Members" value={shown.description ?? 'Computed from each activity'} /> : <FieldRow term="Members now" value={formatCount(shown.memberCount ?? 0)} />}
+        <FieldRow term="External id" value={orDash(shown.externalId)} />
+        {shown.createdAt !== null ? <FieldRow term="Created" value={formatTime(shown.createdAt)} /> : null}
+        {shown.updatedAt !== null ? <FieldRow term="Updated" value={formatTime(shown.updatedAt)} /> : null}
       </dl>
       {shown.builtin ? null : (
         <>
@@ -38,16 +39,6 @@ export function GroupDrawer({ group, onClose }: { readonly group: Group; readonl
   )
 }
 
-function Row({ term, value, code }: { readonly term: string; readonly value: string; readonly code?: boolean }) {
-  return (
-    <div className="field-row">
-      <dt>{term}</dt>
-      <dd>
-        <span className="field-value">{code ? <code>{value}</code> : value}</span>
-      </dd>
-    </div>
-  )
-}
 
 function Members({ groupId }: { readonly groupId: string }) {
   const [atInput, setAtInput] = useState('')
