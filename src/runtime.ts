@@ -12,7 +12,7 @@ import type { Config } from './config/config.js'
 import { createPrivacyKeyFile, readPrivacyKeys, type PrivacyKeys } from './config/privacy-key.js'
 import { loadSecrets, type Secrets } from './config/secrets.js'
 import { buildApp, type App } from './http/app.js'
-import { createMetrics, type Metrics } from './http/metrics.js'
+import { countIngestReport, createMetrics, type Metrics } from './http/metrics.js'
 import { createClassifier } from './ingest/classifier.js'
 import { IngestSettingsCache } from './services/settings/organization-settings.js'
 import { GroupCommitWriter } from './ingest/group-commit-writer.js'
@@ -123,8 +123,8 @@ export async function startRuntime(config: Readonly<Config>, options: RuntimeOpt
   })
   const writer = new GroupCommitWriter(store.activities, {
     maxRowsPerTransaction: MAX_ROWS_PER_TRANSACTION,
-    onCommit: (rows, _batches, seconds) => {
-      metrics.ingestCommitRows.observe(rows)
+    onCommit: (publicRows, _batches, seconds) => {
+      metrics.ingestCommitRows.observe(publicRows)
       metrics.ingestCommitSeconds.observe(seconds)
       // New activities: an idle SIEM destination sends them now rather than at its next poll.
       siemForwarder.wake()
@@ -173,10 +173,7 @@ export async function startRuntime(config: Readonly<Config>, options: RuntimeOpt
     now: Date.now,
     logger: pino({ level: config.logLevel }).child({ component: 'connectors' }),
     onReport: (_connector, report) => {
-      metrics.ingestRecords.inc({ outcome: 'accepted' }, report.accepted)
-      metrics.ingestRecords.inc({ outcome: 'duplicate' }, report.duplicates)
-      metrics.ingestRecords.inc({ outcome: 'rejected' }, report.rejected)
-      metrics.ingestRecords.inc({ outcome: 'out_of_scope' }, report.outOfScope)
+      countIngestReport(metrics, report)
     },
   })
   if (options.runConnectors) {

@@ -20,7 +20,7 @@
 import type { ConnectorsConfig } from '../config/config.js'
 import { openJson, SecretBoxError } from '../config/secret-box.js'
 import type { ErrorDetail } from '../core/errors.js'
-import type { IngestOptions, IngestReport, ParsedBatch } from '../ingest/ingest-pipeline.js'
+import { type IngestOptions, type IngestReport, type ParsedBatch, visibleIngestCounts } from '../ingest/ingest-pipeline.js'
 import type { ConnectorCounts, ConnectorState, Store, StoredConnector } from '../storage/store.js'
 import { ConnectorError, ConnectorStopped, type ConnectorErrorKind } from './connector-error.js'
 import { ConnectorHttp, type ConnectorRetry } from './connector-http.js'
@@ -211,14 +211,16 @@ async function runHeld(deps: ConnectorRunDeps, connector: StoredConnector, signa
       if (signal.aborted) {
         throw new ConnectorStopped('stopped')
       }
-      let pageCounts: ConnectorCounts = { ...ZERO, fetched: page.records.length }
+      let pageCounts: ConnectorCounts = ZERO
       let rejection: string | null = page.problem ?? null
       for (let offset = 0; offset < page.records.length; offset += perBatch) {
         const chunk = page.records.slice(offset, offset + perBatch)
         // Acknowledged means committed: `ingest` resolves only after the batch's transaction.
         const report = await deps.ingest.ingest({ records: chunk.map((value, index) => ({ index, value })), errors: [] }, { format: kind.format })
         deps.onReport?.(connector, report)
-        pageCounts = add(pageCounts, { fetched: 0, accepted: report.accepted, duplicates: report.duplicates, rejected: report.rejected, outOfScope: report.outOfScope })
+        // The status counts what an admin may see: private activities are left out, of `fetched` too (rule 4).
+        const visible = visibleIngestCounts(report)
+        pageCounts = add(pageCounts, { fetched: visible.accepted + visible.duplicates + visible.rejected + visible.outOfScope, ...visible })
         rejection ??= firstRejection(report, offset)
       }
       const committed = await store.connectors.recordProgress(id, nodeId, { checkpoint: page.checkpoint, through: page.through, counts: pageCounts, lastRejection: rejection, leaseExpiresAt: now() + config.leaseMs })

@@ -62,7 +62,11 @@ export interface ConnectorStatus {
   readonly runRequestedAt: number | null
   /** The node running it now (its lease runs), or null. */
   readonly runningNode: string | null
-  /** Events fetched, and what the pipeline made of them, since the connector was created. */
+  /**
+   * Events fetched, and what the pipeline made of them, since the connector was created. Private
+   * activities are counted nowhere here, not even in `fetched`: an admin reading the status must not
+   * learn how many arrived (privacy rule 4).
+   */
   readonly events: ConnectorCounts
 }
 

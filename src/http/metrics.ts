@@ -1,13 +1,18 @@
 /**
  * Prometheus metrics. One registry per app instance (not prom-client's global one) so that tests can
- * build several apps in one process. Counters never split by privacy: they count all ingested records
- * alike and no query result. `veil_reveals_total` counts revealing requests per admin (who looked, not
- * what was there).
+ * build several apps in one process. No metric counts private activities: an admin who may read the
+ * metrics but not reveal would otherwise learn, from the difference with the public activity log, how
+ * many private activities arrived and when (privacy rule 4). So ingest counters and the rows-per-commit
+ * histogram count public activities only (the ingest's caller alone is told every record's outcome),
+ * and no metric counts query results. `veil_reveals_total` counts revealing requests per admin (who
+ * looked, not what was there).
  *
  * @module
  */
 
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+
+import { type IngestReport, visibleIngestCounts } from '../ingest/ingest-pipeline.js'
 
 export interface Metrics {
   readonly registry: Registry
@@ -43,10 +48,10 @@ export function createMetrics(options: { collectDefaults: boolean }): Metrics {
   const registers = [registry]
   return {
     registry,
-    ingestRecords: new Counter({ name: 'veil_ingest_records_total', help: 'Ingested records by outcome (accepted, duplicate, rejected, out_of_scope: dropped by scoped deployment)', labelNames: ['outcome'], registers }),
+    ingestRecords: new Counter({ name: 'veil_ingest_records_total', help: 'Ingested records by outcome (accepted, duplicate, rejected, out_of_scope: dropped by scoped deployment); private activities are not counted', labelNames: ['outcome'], registers }),
     ingestBatches: new Counter({ name: 'veil_ingest_batches_total', help: 'Ingest batches received', registers }),
     ingestCommitSeconds: new Histogram({ name: 'veil_ingest_commit_seconds', help: 'Time to write one group-commit transaction', buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers }),
-    ingestCommitRows: new Histogram({ name: 'veil_ingest_commit_rows', help: 'Rows per group-commit transaction', buckets: [1, 10, 100, 1000, 5000, 10000, 50000], registers }),
+    ingestCommitRows: new Histogram({ name: 'veil_ingest_commit_rows', help: 'Public rows per group-commit transaction (private activities are not counted)', buckets: [1, 10, 100, 1000, 5000, 10000, 50000], registers }),
     queryRequests: new Counter({ name: 'veil_query_requests_total', help: 'Activity queries by route', labelNames: ['route'], registers }),
     querySeconds: new Histogram({ name: 'veil_query_seconds', help: 'Activity query latency by route', labelNames: ['route'], buckets: [0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1], registers }),
     httpRequests: new Counter({ name: 'veil_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'], registers }),
@@ -58,4 +63,13 @@ export function createMetrics(options: { collectDefaults: boolean }): Metrics {
     siemDeliveryFailures: new Counter({ name: 'veil_siem_delivery_failures_total', help: 'Failed deliveries to a SIEM destination (each retried from the cursor), by destination id', labelNames: ['destination'], registers }),
     exports: new Counter({ name: 'veil_exports_total', help: 'Activity exports by format and outcome (completed, aborted: the reader went away, failed)', labelNames: ['format', 'outcome'], registers }),
   }
+}
+
+/** Count an ingest report's outcomes, private activities left out (see {@link visibleIngestCounts}). */
+export function countIngestReport(metrics: Metrics, report: IngestReport): void {
+  const visible = visibleIngestCounts(report)
+  metrics.ingestRecords.inc({ outcome: 'accepted' }, visible.accepted)
+  metrics.ingestRecords.inc({ outcome: 'duplicate' }, visible.duplicates)
+  metrics.ingestRecords.inc({ outcome: 'rejected' }, visible.rejected)
+  metrics.ingestRecords.inc({ outcome: 'out_of_scope' }, visible.outOfScope)
 }

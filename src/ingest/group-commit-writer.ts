@@ -19,8 +19,11 @@ interface Pending {
 export interface GroupCommitWriterOptions {
   /** Stop adding batches to one transaction past this many rows (bounds memory and latency). */
   readonly maxRowsPerTransaction: number
-  /** Called after each transaction, for metrics. */
-  readonly onCommit?: (rows: number, batches: number, seconds: number) => void
+  /**
+   * Called after each transaction, for metrics. `publicRows` leaves private activities out: a metric
+   * an admin can read must not count them (privacy rule 4).
+   */
+  readonly onCommit?: (publicRows: number, batches: number, seconds: number) => void
 }
 
 export class GroupCommitWriter {
@@ -88,7 +91,10 @@ export class GroupCommitWriter {
       }
       return
     }
-    this.#options.onCommit?.(rows, group.length, Number(process.hrtime.bigint() - started) / 1e9)
+    if (this.#options.onCommit) {
+      const publicRows = rows - combined.reduce((n, activity) => n + (activity.isPrivate ? 1 : 0), 0)
+      this.#options.onCommit(publicRows, group.length, Number(process.hrtime.bigint() - started) / 1e9)
+    }
     let offset = 0
     for (const pending of group) {
       pending.resolve(outcomes.slice(offset, offset + pending.batch.length))

@@ -37,6 +37,14 @@ export interface IngestReport {
   readonly rejected: number
   /** Valid records not recorded because their actor is out of scope. */
   readonly outOfScope: number
+  /**
+   * How many of `accepted` and `duplicates` are private activities. Only the ingest's caller, who sent
+   * the records, is told their outcomes; every count an admin reads (metrics, the overview's ingest rate,
+   * connector status) takes its numbers from {@link visibleIngestCounts}, which leaves these out, so no
+   * count depends on private activities (privacy rule 4).
+   */
+  readonly privateAccepted: number
+  readonly privateDuplicates: number
   /** One entry per record (per event, for a record that holds several), in input order. */
   readonly results: readonly RecordResult[]
 }
@@ -97,6 +105,7 @@ export class IngestPipeline {
     }
     const receivedAt = this.#options.clock()
     const results: RecordResult[] = parsed.errors.map((e) => rejected(e.index, e.field, e.reason))
+    const privateCounts = { accepted: 0, duplicates: 0 }
     const activities: Activity[] = []
     const positions: { readonly index: number; readonly item?: number }[] = []
     // Events seen so far: the batch limit counts the events of expanded records too.
@@ -169,6 +178,9 @@ export class IngestPipeline {
       })
       const outcomes = await this.#options.writer.write(await this.#options.sealer.seal(recorded))
       outcomes.forEach((outcome, i) => {
+        if ((recorded[i] as ClassifiedActivity).isPrivate) {
+          privateCounts[outcome === 'inserted' ? 'accepted' : 'duplicates'] += 1
+        }
         results.push({ ...(recordedPositions[i] as (typeof positions)[number]), status: outcome === 'inserted' ? 'accepted' : 'duplicate', id: (recorded[i] as ClassifiedActivity).activity.id })
       })
     }
@@ -178,8 +190,24 @@ export class IngestPipeline {
     for (const r of results) {
       counts[r.status] += 1
     }
-    return { accepted: counts.accepted, duplicates: counts.duplicate, rejected: counts.rejected, outOfScope: counts.out_of_scope, results }
+    return { accepted: counts.accepted, duplicates: counts.duplicate, rejected: counts.rejected, outOfScope: counts.out_of_scope, privateAccepted: privateCounts.accepted, privateDuplicates: privateCounts.duplicates, results }
   }
+}
+
+/** The counts of a report that anyone but the ingest's caller may see: private activities left out. */
+export interface VisibleIngestCounts {
+  readonly accepted: number
+  readonly duplicates: number
+  readonly rejected: number
+  readonly outOfScope: number
+}
+
+/**
+ * A report's counts without its private activities, for metrics, the overview and connector status:
+ * an admin who may not reveal must not learn from a count how many private activities arrived, or when.
+ */
+export function visibleIngestCounts(report: IngestReport): VisibleIngestCounts {
+  return { accepted: report.accepted - report.privateAccepted, duplicates: report.duplicates - report.privateDuplicates, rejected: report.rejected, outOfScope: report.outOfScope }
 }
 
 function rejected(index: number, field: string, reason: string): RecordResult {

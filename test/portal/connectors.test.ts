@@ -69,8 +69,8 @@ describe.runIf(chromiumAvailable())('portal: connectors (Chromium)', () => {
     await addOkta(page, 'okta-prod', 'ftp://acme.okta.com', '')
     const dialog = page.getByRole('dialog', { name: 'Add connector' })
     await dialog.getByText('The connector is not valid').waitFor()
-    await expect(dialog.getByLabel('Okta org URL').getAttribute('aria-invalid')).resolves.toBe('true')
-    await expect(dialog.getByLabel('API token').getAttribute('aria-invalid')).resolves.toBe('true')
+    await expect.poll(() => dialog.getByLabel('Okta org URL').getAttribute('aria-invalid')).toBe('true')
+    await expect.poll(() => dialog.getByLabel('API token').getAttribute('aria-invalid')).toBe('true')
     const reasons = await dialog.locator('.field-error').allInnerTexts()
     expect(reasons).toEqual([expect.stringContaining('https://'), expect.stringContaining('is required')])
     await screenshot(page, 'connectors-add')
@@ -79,14 +79,14 @@ describe.runIf(chromiumAvailable())('portal: connectors (Chromium)', () => {
     await dialog.getByLabel('API token').fill(TOKEN)
     await dialog.getByRole('button', { name: 'Add connector' }).click()
     await page.getByText('okta-prod was added; its first run is due now.').waitFor()
-    await expect(cell(page, 'okta-prod', 1).innerText()).resolves.toBe('Okta (System Log)')
+    await expect.poll(() => cell(page, 'okta-prod', 1).innerText()).toBe('Okta (System Log)')
 
     // The scheduler runs it at once; the page refreshes itself.
     await expect.poll(() => refreshed(page, 'okta-prod', 2), { timeout: 15_000 }).toBe('OK')
     const accepted = Number(await cell(page, 'okta-prod', 5).innerText())
     expect(accepted).toBeGreaterThan(0)
     expect(accepted).toBeLessThanOrEqual(EVENTS.length) // the corpus holds events the okta format rejects
-    await expect(cell(page, 'okta-prod', 3).innerText()).resolves.toMatch(/^(none|\d+ s)$/)
+    await expect.poll(() => cell(page, 'okta-prod', 3).innerText()).toMatch(/^(none|\d+ s)$/)
     expect(u.errors.filter((e) => !isFormRefusal(e))).toEqual([])
   })
 
@@ -95,7 +95,7 @@ describe.runIf(chromiumAvailable())('portal: connectors (Chromium)', () => {
     await row(page, 'okta-prod').click()
     const drawer = page.getByRole('dialog', { name: 'Connector okta-prod' })
     await drawer.getByRole('button', { name: 'Test' }).click()
-    await expect(drawer.getByRole('status', { name: 'Connector test' }).innerText()).resolves.toMatch(/^Signed in and read the first page in \d+ ms: \d+ events \(not stored\)\.$/)
+    await expect.poll(() => drawer.getByRole('status', { name: 'Connector test' }).innerText()).toMatch(/^Signed in and read the first page in \d+ ms: \d+ events \(not stored\)\.$/)
 
     const dataRequests = okta.dataRequests().length
     await drawer.getByRole('button', { name: 'Run now' }).click()
@@ -103,7 +103,7 @@ describe.runIf(chromiumAvailable())('portal: connectors (Chromium)', () => {
     await expect.poll(() => okta.dataRequests().length, { timeout: 10_000 }).toBeGreaterThan(dataRequests)
     const runs = drawer.locator('.field-row', { has: page.locator('dt', { hasText: /^Runs$/ }) }).locator('dd')
     await expect.poll(() => runs.innerText(), { timeout: 10_000 }).toBe('2 (0 failed in a row)') // the first run, and this one (a test is not a run)
-    await expect(drawer.getByRole('definition').filter({ hasText: /fetched, / }).innerText()).resolves.toMatch(new RegExp(`^${EVENTS.length} fetched, \\d+ accepted, 0 duplicates, \\d+ rejected$`))
+    await expect.poll(() => drawer.getByRole('definition').filter({ hasText: /fetched, / }).innerText()).toMatch(new RegExp(`^${EVENTS.length} fetched, \\d+ accepted, 0 duplicates, \\d+ rejected$`))
     await page.keyboard.press('Escape')
     expect(u.errors.filter((e) => !isFormRefusal(e))).toEqual([])
   })
@@ -113,13 +113,13 @@ describe.runIf(chromiumAvailable())('portal: connectors (Chromium)', () => {
     await addOkta(page, 'okta-revoked', okta.url, '00okta-revoked-token')
     await page.getByText('okta-revoked was added; its first run is due now.').waitFor()
     await expect.poll(() => refreshed(page, 'okta-revoked', 2), { timeout: 15_000 }).toBe('Paused')
-    await expect(cell(page, 'okta-revoked', 6).innerText()).resolves.toMatch(/401|refused|credentials/i)
+    await expect.poll(() => cell(page, 'okta-revoked', 6).innerText()).toMatch(/401|refused|credentials/i)
     await screenshot(page, 'connectors')
 
     await row(page, 'okta-revoked').click()
     const drawer = page.getByRole('dialog', { name: 'Connector okta-revoked' })
     await drawer.getByRole('button', { name: 'Test' }).click()
-    await expect(drawer.getByRole('alert', { name: 'Connector test' }).innerText()).resolves.toMatch(/^Test failed \(\w+, after \d+ ms\): /)
+    await expect.poll(() => drawer.getByRole('alert', { name: 'Connector test' }).innerText()).toMatch(/^Test failed \(\w+, after \d+ ms\): /)
     await drawer.getByRole('button', { name: 'Disable' }).click()
     await page.getByText('okta-revoked is disabled.').waitFor()
     await expect.poll(() => cell(page, 'okta-revoked', 2).innerText()).toBe('Disabled') // listed again after the change
@@ -127,7 +127,7 @@ describe.runIf(chromiumAvailable())('portal: connectors (Chromium)', () => {
     await page.getByRole('dialog', { name: 'Remove connector' }).getByRole('button', { name: 'Remove' }).click()
     await page.getByText('okta-revoked was removed. The activities it fetched stay.').waitFor()
     await expect.poll(() => row(page, 'okta-revoked').count()).toBe(0)
-    await expect(row(page, 'okta-prod').count()).resolves.toBe(1)
+    await expect.poll(() => row(page, 'okta-prod').count()).toBe(1)
     expect(u.errors.filter((e) => !isFormRefusal(e))).toEqual([])
   })
 })

@@ -58,7 +58,7 @@ describe.runIf(chromiumAvailable())('portal: governance log export and chain sta
     await page.getByLabel('Action type').selectOption('account.create')
     await page.getByRole('button', { name: 'Apply' }).click()
     await page.waitForURL(/action=account\.create/)
-    await expect(page.locator('table tbody tr').count()).resolves.toBe(3)
+    await expect.poll(() => page.locator('table tbody tr').count()).toBe(3)
     await screenshot(page, 'governance-log-tools')
 
     const csvDownload = page.waitForEvent('download')
@@ -93,7 +93,7 @@ describe.runIf(chromiumAvailable())('portal: governance log export and chain sta
     await chainStatus().getByRole('button', { name: 'Verify again' }).click()
     const broken = auditor.page.getByRole('alert', { name: 'Chain status' })
     await broken.getByText('Chain broken at record 2').waitFor()
-    await expect(broken.innerText()).resolves.toMatch(/content or hash was changed\. Verified up to record 1/)
+    await expect.poll(() => broken.innerText()).toMatch(/content or hash was changed\. Verified up to record 1/)
     await screenshot(auditor.page, 'governance-log-chain-broken')
     expect(auditor.errors).toEqual([])
   })

@@ -61,18 +61,18 @@ describe.runIf(chromiumAvailable())('portal: overview (Chromium)', () => {
     await page.getByRole('heading', { name: 'Activities per day' }).waitFor()
 
     // One bar per UTC day of the last 30 days (31 calendar days), summing to the figure.
-    await expect(dayBars(page).count()).resolves.toBe(31)
+    await expect.poll(() => dayBars(page).count()).toBe(31)
     const total = Number((await figure(page, 'Public activities').innerText()).replace(/\D/g, ''))
     expect(total).toBeGreaterThan(0)
     expect(total).toBeLessThan(600) // the demo's private activities are never counted
     const perDay = await barValues(page, 'chart-columns')
     expect(perDay.reduce((a, b) => a + b, 0)).toBe(total)
     // The chart has a text alternative, and its figures are a table away.
-    await expect(page.getByRole('img', { name: /^Public activities per day: / }).count()).resolves.toBe(1)
+    await expect.poll(() => page.getByRole('img', { name: /^Public activities per day: / }).count()).toBe(1)
     await screenshot(page, 'overview')
     const perDayPanel = page.getByRole('region', { name: 'Activities per day' })
     await perDayPanel.getByText('Show as a table').click()
-    await expect(perDayPanel.locator('tbody tr').count()).resolves.toBe(31)
+    await expect.poll(() => perDayPanel.locator('tbody tr').count()).toBe(31)
 
     const perApp = await barValues(page, 'chart-bars')
     expect(perApp.length).toBeGreaterThan(1)
@@ -81,7 +81,7 @@ describe.runIf(chromiumAvailable())('portal: overview (Chromium)', () => {
 
     // Reveals per admin: the reveal made above, by its admin.
     const reveals = page.getByRole('region', { name: 'Reveals per admin' })
-    await expect(reveals.getByRole('row', { name: new RegExp(REVEALER) }).innerText()).resolves.toMatch(/compliance@contoso\.com\s+1\s+0/)
+    await expect.poll(() => reveals.getByRole('row', { name: new RegExp(REVEALER) }).innerText()).toMatch(/compliance@contoso\.com\s+1\s+0/)
 
     // Ingest rate, SIEM lag and connectors: this admin's role sees them all.
     await figure(page, 'Ingested in the last minute').waitFor()

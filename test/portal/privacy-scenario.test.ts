@@ -78,7 +78,7 @@ describe.runIf(chromiumAvailable())('portal: the privacy scenario (Chromium)', (
     await addGroup.getByLabel('Search groups').fill('h')
     await addGroup.getByRole('checkbox', { name: /^HR/ }).waitFor()
     await addGroup.getByLabel('Search groups').fill('HR')
-    await expect(addGroup.getByRole('checkbox', { name: /^Finance/ }).count()).resolves.toBe(0) // the search narrows the list
+    await expect.poll(() => addGroup.getByRole('checkbox', { name: /^Finance/ }).count()).toBe(0) // the search narrows the list
     await addGroup.getByRole('checkbox', { name: /^HR/ }).check()
     await screenshot(ciso.page, 'privacy-settings-add-group')
     await addGroup.getByRole('button', { name: 'Add 1 group' }).click()
@@ -95,10 +95,10 @@ describe.runIf(chromiumAvailable())('portal: the privacy scenario (Chromium)', (
     await signIn(analyst.page, 'analyst@contoso.com')
     await analyst.page.goto('/activity?user=anna.hr%40contoso.com')
     await analyst.page.getByText('Anna signed in').waitFor()
-    await expect(analyst.page.locator('.count').innerText()).resolves.toMatch(/^1 activity/)
-    await expect(analyst.page.getByText('salaries-2026').count()).resolves.toBe(0)
+    await expect.poll(() => analyst.page.locator('.count').innerText()).toMatch(/^1 activity/)
+    await expect.poll(() => analyst.page.getByText('salaries-2026').count()).toBe(0)
     await analyst.page.getByRole('button', { name: /^Table settings/ }).click()
-    await expect(analyst.page.getByRole('menuitem', { name: 'Show private activities…' }).count()).resolves.toBe(0)
+    await expect.poll(() => analyst.page.getByRole('menuitem', { name: 'Show private activities…' }).count()).toBe(0)
     await analyst.page.keyboard.press('Escape')
 
     // 3. The global admin grants the permission: a non-admin is refused in the API's words, the investigator is added.
@@ -108,12 +108,12 @@ describe.runIf(chromiumAvailable())('portal: the privacy scenario (Chromium)', (
     const addUser = ciso.page.getByRole('dialog', { name: 'Add user' })
     await addUser.getByLabel('User (UPN or email)').fill('intern@contoso.com')
     await addUser.getByRole('button', { name: 'Add' }).click()
-    await expect(addUser.getByRole('alert').innerText()).resolves.toMatch(/admin role/i)
+    await expect.poll(() => addUser.getByRole('alert').innerText()).toMatch(/admin role/i)
     ciso.errors.splice(0) // the refusal is an HTTP error the browser logs
     await addUser.getByLabel('User (UPN or email)').fill('investigator@contoso.com')
     await addUser.getByRole('button', { name: 'Add' }).click()
     await ciso.page.getByRole('cell', { name: 'investigator@contoso.com', exact: true }).waitFor()
-    await expect(ciso.page.getByRole('row', { name: /investigator@contoso.com/ }).getByRole('cell', { name: 'Active' }).count()).resolves.toBe(1)
+    await expect.poll(() => ciso.page.getByRole('row', { name: /investigator@contoso.com/ }).getByRole('cell', { name: 'Active' }).count()).toBe(1)
     await screenshot(ciso.page, 'privacy-permissions')
 
     // 4. The investigator reveals with a justification, after the dialog that says it is audited.
@@ -121,14 +121,14 @@ describe.runIf(chromiumAvailable())('portal: the privacy scenario (Chromium)', (
     await signIn(investigator.page, 'investigator@contoso.com')
     const page = investigator.page
     await page.getByText('Alex signed in').waitFor()
-    await expect(page.getByText('salaries-2026').count()).resolves.toBe(0) // hidden until revealed, even for them
+    await expect.poll(() => page.getByText('salaries-2026').count()).toBe(0) // hidden until revealed, even for them
     await page.getByRole('button', { name: /^Table settings/ }).click()
     await page.getByRole('menuitem', { name: 'Show private activities…' }).click()
     const dialog = page.getByRole('dialog', { name: 'Show private activities' })
     await dialog.getByText('This action is audited.').waitFor()
     const ok = dialog.getByRole('button', { name: 'OK' })
     await dialog.getByLabel('Justification').fill(JUSTIFICATION)
-    await expect(ok.isDisabled()).resolves.toBe(true) // not before the acknowledgement
+    await expect.poll(() => ok.isDisabled()).toBe(true) // not before the acknowledgement
     await dialog.getByRole('checkbox', { name: /recorded in the governance log/ }).check()
     await screenshot(page, 'reveal-dialog')
     await ok.click()
@@ -138,12 +138,12 @@ describe.runIf(chromiumAvailable())('portal: the privacy scenario (Chromium)', (
     await banner.waitFor()
     const privateRow = page.getByRole('row', { name: /^Private activity, file\.download by anna\.hr@contoso\.com/ })
     await privateRow.waitFor()
-    await expect(privateRow.locator('.badge-private').innerText()).resolves.toBe('Private · HR')
-    await expect(page.locator('tr.row-private').count()).resolves.toBe(1)
+    await expect.poll(() => privateRow.locator('.badge-private').innerText()).toBe('Private · HR')
+    await expect.poll(() => page.locator('tr.row-private').count()).toBe(1)
     await screenshot(page, 'activity-log-private')
     await privateRow.click()
     const drawer = page.getByRole('dialog', { name: 'Activity details' })
-    await expect(drawer.getByRole('status', { name: 'Private activity' }).innerText()).resolves.toContain('privacy group HR')
+    await expect.poll(() => drawer.getByRole('status', { name: 'Private activity' }).innerText()).toContain('privacy group HR')
     await drawer.getByText('salaries-2026.xlsx').first().waitFor()
     await page.keyboard.press('Escape')
 
@@ -153,7 +153,7 @@ describe.runIf(chromiumAvailable())('portal: the privacy scenario (Chromium)', (
     await ciso.page.getByRole('button', { name: 'Apply' }).click()
     const reveal = ciso.page.getByRole('row', { name: /^Show private activities by investigator@contoso\.com, succeeded/ }).first()
     await reveal.waitFor()
-    await expect(reveal.innerText()).resolves.toContain(JUSTIFICATION)
+    await expect.poll(() => reveal.innerText()).toContain(JUSTIFICATION)
     await ciso.page.goto('/governance')
     await ciso.page.getByRole('cell', { name: 'Grant activity privacy permission' }).first().waitFor()
     await ciso.page.getByRole('cell', { name: 'Change privacy groups' }).first().waitFor()
@@ -163,7 +163,7 @@ describe.runIf(chromiumAvailable())('portal: the privacy scenario (Chromium)', (
     await page.getByRole('button', { name: 'Stop showing private activities' }).click()
     // Alex's public row stays on screen throughout; wait for the reloaded page without the private row.
     await expect.poll(() => page.locator('tr.row-private').count()).toBe(0)
-    await expect(banner.count()).resolves.toBe(0)
+    await expect.poll(() => banner.count()).toBe(0)
     await page.getByText('Alex signed in').waitFor()
 
     for (const u of [ciso, analyst, investigator]) {
@@ -184,8 +184,8 @@ describe.runIf(chromiumAvailable())('portal: the privacy scenario (Chromium)', (
     await page.getByText('You have signed out.').waitFor()
     await signIn(page, 'investigator@contoso.com')
     await page.getByText('Alex signed in').waitFor()
-    await expect(page.getByRole('status', { name: 'Private activities are shown' }).count()).resolves.toBe(0)
-    await expect(page.locator('tr.row-private').count()).resolves.toBe(0)
+    await expect.poll(() => page.getByRole('status', { name: 'Private activities are shown' }).count()).toBe(0)
+    await expect.poll(() => page.locator('tr.row-private').count()).toBe(0)
     expect(investigator.errors).toEqual([])
   })
 })

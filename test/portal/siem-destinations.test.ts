@@ -109,28 +109,28 @@ describe.runIf(chromiumAvailable())('portal: SIEM destinations (Chromium)', () =
     await dialog.getByText('The SIEM destination is not valid').waitFor()
     const port = dialog.getByLabel('Port', { exact: true })
     const host = dialog.getByLabel('Host')
-    await expect(port.getAttribute('aria-invalid')).resolves.toBe('true')
-    await expect(dialog.locator('.field-error').allInnerTexts()).resolves.toEqual(['expected integer to be less or equal to 65535'])
+    await expect.poll(() => port.getAttribute('aria-invalid')).toBe('true')
+    await expect.poll(() => dialog.locator('.field-error').allInnerTexts()).toEqual(['expected integer to be less or equal to 65535'])
 
     // The port fixed, the server checks the host next, and says so under it.
     await port.fill(String(receiver.port))
     await dialog.getByRole('button', { name: 'Add destination' }).click()
     await expect.poll(() => host.getAttribute('aria-invalid')).toBe('true')
-    await expect(port.getAttribute('aria-invalid')).resolves.toBeNull()
-    await expect(dialog.locator('.field-error').allInnerTexts()).resolves.toEqual(['must be a host name or an IPv4/IPv6 address (no scheme, port or path)'])
+    await expect.poll(() => port.getAttribute('aria-invalid')).toBeNull()
+    await expect.poll(() => dialog.locator('.field-error').allInnerTexts()).toEqual(['must be a host name or an IPv4/IPv6 address (no scheme, port or path)'])
     await screenshot(page, 'siem-destinations-add')
 
     await dialog.getByLabel('Host').fill('127.0.0.1')
     await dialog.getByLabel('Port', { exact: true }).fill(String(receiver.port))
     await dialog.getByRole('button', { name: 'Add destination' }).click()
     await page.getByText('splunk was added.', { exact: false }).waitFor()
-    await expect(cell(page, 'splunk', 1).innerText()).resolves.toBe(`tcp://127.0.0.1:${receiver.port} (CEF over syslog RFC 5424)`)
+    await expect.poll(() => cell(page, 'splunk', 1).innerText()).toBe(`tcp://127.0.0.1:${receiver.port} (CEF over syslog RFC 5424)`)
 
     await row(page, 'splunk').click()
     const drawer = page.getByRole('dialog', { name: 'SIEM destination splunk' })
     const before = receiver.connections
     await drawer.getByRole('button', { name: 'Test connection' }).click()
-    await expect(drawer.getByRole('status', { name: 'Connection test' }).innerText()).resolves.toMatch(/^Connection succeeded in \d+ ms\. No activity was sent\.$/)
+    await expect.poll(() => drawer.getByRole('status', { name: 'Connection test' }).innerText()).toMatch(/^Connection succeeded in \d+ ms\. No activity was sent\.$/)
     expect(receiver.connections).toBeGreaterThan(before)
     expect(u.errors.filter((e) => !isFormRefusal(e))).toEqual([])
   })
@@ -150,15 +150,15 @@ describe.runIf(chromiumAvailable())('portal: SIEM destinations (Chromium)', () =
     expect(receiver.received()).toContain('siem-portal-1')
 
     await expect.poll(() => refreshed(page, 'splunk', 2), { timeout: 10_000 }).toBe('Up to date')
-    await expect(cell(page, 'splunk', 3).innerText()).resolves.toBe('none')
+    await expect.poll(() => cell(page, 'splunk', 3).innerText()).toBe('none')
     await expect.poll(() => refreshed(page, 'archive', 2), { timeout: 10_000 }).toBe('Failing')
-    await expect(cell(page, 'archive', 6).innerText()).resolves.toMatch(/refused|ECONNREFUSED/i)
+    await expect.poll(() => cell(page, 'archive', 6).innerText()).toMatch(/refused|ECONNREFUSED/i)
     await screenshot(page, 'siem-destinations')
 
     await row(page, 'splunk').click()
     const drawer = page.getByRole('dialog', { name: 'SIEM destination splunk' })
     const status = drawer.getByRole('definition').filter({ hasText: /activities$/ })
-    await expect(status.allInnerTexts()).resolves.toEqual(['0 activities', '1 activities'])
+    await expect.poll(() => status.allInnerTexts()).toEqual(['0 activities', '1 activities'])
     expect(u.errors.filter((e) => !isFormRefusal(e))).toEqual([])
   })
 
@@ -188,7 +188,7 @@ describe.runIf(chromiumAvailable())('portal: SIEM destinations (Chromium)', () =
     await page.getByRole('dialog', { name: 'Delete SIEM destination' }).getByRole('button', { name: 'Delete' }).click()
     await page.getByText('archive was deleted.').waitFor()
     await expect.poll(() => row(page, 'archive').count()).toBe(0) // the list reloads after the message
-    await expect(row(page, 'splunk').count()).resolves.toBe(1)
+    await expect.poll(() => row(page, 'splunk').count()).toBe(1)
     expect(u.errors.filter((e) => !isFormRefusal(e))).toEqual([])
   })
 })

@@ -47,7 +47,7 @@ describe.runIf(chromiumAvailable())('portal: user groups (Chromium)', () => {
     await page.getByRole('heading', { name: 'User groups', level: 1 }).waitFor()
     await page.getByText('No SCIM provisioning call yet.').waitFor()
     // Only the built-in groups so far, computed per activity.
-    await expect(page.getByRole('cell', { name: 'Computed' }).count()).resolves.toBe(await page.locator('table tbody tr').count())
+    await expect.poll(() => page.getByRole('cell', { name: 'Computed' }).count()).toBe(await page.locator('table tbody tr').count())
 
     await page.getByRole('button', { name: 'Import memberships…' }).click()
     const dialog = page.getByRole('dialog', { name: 'Import memberships' })
@@ -55,7 +55,7 @@ describe.runIf(chromiumAvailable())('portal: user groups (Chromium)', () => {
     await dialog.getByRole('button', { name: 'Import', exact: true }).click()
     await dialog.getByText('1 rows were rejected; the other rows were applied').waitFor()
     const rejected = dialog.getByRole('table', { name: 'Rejected rows' })
-    await expect(rejected.locator('tbody tr').count()).resolves.toBe(1)
+    await expect.poll(() => rejected.locator('tbody tr').count()).toBe(1)
     const cells = await rejected.locator('tbody tr td').allInnerTexts()
     expect(cells[0]).toMatch(/^\d+$/)
     expect(cells[1]).toBe('action')
@@ -65,13 +65,13 @@ describe.runIf(chromiumAvailable())('portal: user groups (Chromium)', () => {
     // A JSON file: applied whole, with a report.
     await dialog.getByLabel('Membership file').setInputFiles({ name: 'finance.json', mimeType: 'application/json', buffer: Buffer.from(JSON_FILE) })
     await dialog.getByRole('button', { name: 'Import', exact: true }).click()
-    await expect(dialog.getByRole('status', { name: 'Import report' }).innerText()).resolves.toBe('Imported finance.json: 2 memberships added, 0 ended, 1 groups and 2 users created.')
+    await expect.poll(() => dialog.getByRole('status', { name: 'Import report' }).innerText()).toBe('Imported finance.json: 2 memberships added, 0 ended, 1 groups and 2 users created.')
     await dialog.getByRole('button', { name: 'Close' }).click()
 
     const row = (name: string) => page.getByRole('row', { name: new RegExp(`^${name}:`) })
-    await expect(row('Engineering').locator('td').nth(2).innerText()).resolves.toBe('2')
-    await expect(row('Sales').locator('td').nth(2).innerText()).resolves.toBe('1')
-    await expect(row('Finance').locator('td').nth(2).innerText()).resolves.toBe('2')
+    await expect.poll(() => row('Engineering').locator('td').nth(2).innerText()).toBe('2')
+    await expect.poll(() => row('Sales').locator('td').nth(2).innerText()).toBe('1')
+    await expect.poll(() => row('Finance').locator('td').nth(2).innerText()).toBe('2')
     expect(u.errors.filter((e) => !isImportRejection(e))).toEqual([])
   })
 
@@ -82,10 +82,10 @@ describe.runIf(chromiumAvailable())('portal: user groups (Chromium)', () => {
     const drawer = page.getByRole('dialog', { name: 'Group Engineering' })
     await drawer.getByRole('heading', { name: 'Members now' }).waitFor()
     const members = drawer.getByRole('table', { name: 'Members of the group now' })
-    await expect(members.locator('tbody tr td:first-child').allInnerTexts()).resolves.toEqual(['alice@contoso.com', 'bob@contoso.com'])
+    await expect.poll(() => members.locator('tbody tr td:first-child').allInnerTexts()).toEqual(['alice@contoso.com', 'bob@contoso.com'])
     const history = drawer.getByRole('table', { name: 'Membership history of the group, oldest first' })
-    await expect(history.locator('tbody tr').count()).resolves.toBe(2)
-    await expect(history.locator('tbody tr td:nth-child(3)').allInnerTexts()).resolves.toEqual(['Now', 'Now'])
+    await expect.poll(() => history.locator('tbody tr').count()).toBe(2)
+    await expect.poll(() => history.locator('tbody tr td:nth-child(3)').allInnerTexts()).toEqual(['Now', 'Now'])
 
     // Members at a time before the import: none.
     await drawer.getByLabel('Members at').fill('2020-01-01T00:00')
@@ -113,9 +113,9 @@ describe.runIf(chromiumAvailable())('portal: user groups (Chromium)', () => {
     await page.reload()
     const scim = page.getByRole('region', { name: 'SCIM provisioning' })
     const value = (term: string) => scim.locator('.field-row', { has: page.locator('dt', { hasText: new RegExp(`^${term}$`) }) }).locator('dd')
-    await expect(value('Last call').innerText()).resolves.toMatch(/^Succeeded · .* · create user \(POST \/scim\/v2\/Users\) → 201 · by idp@contoso\.com$/)
-    await expect(value('Last change').innerText()).resolves.toContain('create user')
-    await expect(value('Last failure').innerText()).resolves.toMatch(/^Failed · .* → 401 · by anonymous$/)
+    await expect.poll(() => value('Last call').innerText()).toMatch(/^Succeeded · .* · create user \(POST \/scim\/v2\/Users\) → 201 · by idp@contoso\.com$/)
+    await expect.poll(() => value('Last change').innerText()).toContain('create user')
+    await expect.poll(() => value('Last failure').innerText()).toMatch(/^Failed · .* → 401 · by anonymous$/)
     await screenshot(page, 'user-groups')
     expect(u.errors.filter((e) => !isImportRejection(e))).toEqual([])
   })

@@ -15,10 +15,11 @@ import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { DomainError, ValidationError } from '../../core/errors.js'
 import { INGEST_FORMAT_NAMES } from '../../ingest/formats/native-formats.js'
-import { UnknownFormatError } from '../../ingest/ingest-pipeline.js'
+import { type IngestReport, UnknownFormatError } from '../../ingest/ingest-pipeline.js'
 import { parseIngestBody, splitFormatFor } from '../../ingest/parse-stage.js'
 import type { AppDeps } from '../app.js'
 import { ErrorBodySchema, errorBody } from '../error-handler.js'
+import { countIngestReport } from '../metrics.js'
 
 const RecordResultSchema = Type.Object({
   index: Type.Integer(),
@@ -69,16 +70,18 @@ export function registerIngestRoutes(root: FastifyInstance, deps: AppDeps): void
           request.log.error({ err: error }, 'ingest batch not stored')
           return reply.status(503).header('retry-after', '5').send(errorBody('internal_error', 'The batch could not be stored; nothing of it was acknowledged, retry it'))
         }
-        deps.metrics.ingestRecords.inc({ outcome: 'accepted' }, report.accepted)
-        deps.metrics.ingestRecords.inc({ outcome: 'duplicate' }, report.duplicates)
-        deps.metrics.ingestRecords.inc({ outcome: 'rejected' }, report.rejected)
-        deps.metrics.ingestRecords.inc({ outcome: 'out_of_scope' }, report.outOfScope)
+        countIngestReport(deps.metrics, report)
         if (report.rejected > 0) {
           const details = report.results.filter((r) => r.status === 'rejected').map((r) => ({ index: r.index, field: r.error?.field ?? '', reason: r.error?.reason ?? '' }))
-          return reply.status(400).send({ ...report, results: [...report.results], ...errorBody('validation_failed', `${report.rejected} of ${report.results.length} records were rejected; the other ${report.results.length - report.rejected} were processed`, details) })
+          return reply.status(400).send({ ...callerReport(report), ...errorBody('validation_failed', `${report.rejected} of ${report.results.length} records were rejected; the other ${report.results.length - report.rejected} were processed`, details) })
         }
-        return { ...report, results: [...report.results] }
+        return callerReport(report)
       },
     )
   })
+}
+
+/** The report the caller receives: every record's outcome, without the private tallies kept for metrics. */
+function callerReport(report: IngestReport) {
+  return { accepted: report.accepted, duplicates: report.duplicates, rejected: report.rejected, outOfScope: report.outOfScope, results: [...report.results] }
 }

@@ -5,7 +5,9 @@
  * activities (their `received_at` has no index, and one just for this would slow every insert).
  *
  * It is this node's rate, since this node started; with several nodes each reports its own. Like the
- * counter it reads, it counts every accepted record alike.
+ * counter it reads, it counts public activities only: the overview is read by admins who may not
+ * reveal, and a rate that counted private activities would tell them, beside the public activity log,
+ * how many private activities arrived in each minute (privacy rule 4).
  *
  * @module
  */
