@@ -2,8 +2,9 @@
  * The Connectors page in real headless Chromium against a local server speaking Okta's System Log
  * protocol: the API's validation errors shown under the provider form's fields, a connector added
  * that runs and records the provider's events (status, lag, accepted), tested and run again from the
- * page; one with a revoked token shown paused with its last error; disable, enable, remove. No console
- * errors beyond the refused form's own 400 answer.
+ * page; one with a revoked token shown paused with its last error, set going again by typing a new
+ * token in Edit… (its other settings kept); disable, remove. No console errors beyond the refused
+ * form's own 400 answer.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
@@ -108,7 +109,7 @@ describe.runIf(chromiumAvailable())('portal: connectors (Chromium)', () => {
     expect(u.errors.filter((e) => !isFormRefusal(e))).toEqual([])
   })
 
-  it('should show a connector whose token the provider refuses as paused with its last error, and remove it', async () => {
+  it('should show a connector whose token the provider refuses as paused with its last error, set it going with a new token, and remove it', async () => {
     const { page } = u
     await addOkta(page, 'okta-revoked', okta.url, '00okta-revoked-token')
     await page.getByText('okta-revoked was added; its first run is due now.').waitFor()
@@ -120,6 +121,25 @@ describe.runIf(chromiumAvailable())('portal: connectors (Chromium)', () => {
     const drawer = page.getByRole('dialog', { name: 'Connector okta-revoked' })
     await drawer.getByRole('button', { name: 'Test' }).click()
     await expect.poll(() => drawer.getByRole('alert', { name: 'Connector test' }).innerText()).toMatch(/^Test failed \(\w+, after \d+ ms\): /)
+
+    // Edit…: the settings are shown as stored, the credential is not; typing a new one replaces it and ends the pause.
+    const storedConnector = async () => (await server.runtime.ctx.store.connectors.list()).find((c) => c.name === 'okta-revoked')
+    const settingsBefore = (await storedConnector())?.settings
+    await drawer.getByRole('button', { name: 'Edit…' }).click()
+    const dialog = page.getByRole('dialog', { name: 'Edit connector okta-revoked' })
+    await expect.poll(() => dialog.getByLabel('Okta org URL').inputValue()).toBe(okta.url)
+    await expect.poll(() => dialog.getByLabel('API token').inputValue()).toBe('')
+    await dialog.getByLabel('Run every (seconds)').fill('120')
+    await dialog.getByLabel('API token').fill(TOKEN)
+    await screenshot(page, 'connectors-edit')
+    await dialog.getByRole('button', { name: 'Save' }).click()
+    await page.getByText('Saved okta-revoked.').waitFor()
+    await expect.poll(() => dialog.count()).toBe(0)
+    // The drawer shows the status as the page reads it again (every few seconds).
+    const drawerValue = (term: string) => drawer.locator('.field-row', { has: page.locator('dt', { hasText: new RegExp(`^${term}$`) }) }).locator('dd')
+    await expect.poll(() => drawerValue('Status').innerText(), { timeout: 20_000 }).toBe('OK')
+    expect(await storedConnector()).toMatchObject({ intervalSeconds: 120, settings: settingsBefore }) // settings without a field in the form are kept
+    await expect.poll(() => drawerValue('Runs every').innerText()).toBe('120 s')
     await drawer.getByRole('button', { name: 'Disable' }).click()
     await page.getByText('okta-revoked is disabled.').waitFor()
     await expect.poll(() => cell(page, 'okta-revoked', 2).innerText()).toBe('Disabled') // listed again after the change

@@ -2,8 +2,9 @@
  * The SIEM destinations page in real headless Chromium against real TCP listeners: the API's
  * validation errors shown under the fields they name, a syslog destination added and its connection
  * tested, an activity delivered as CEF while the status says so, a destination whose receiver is down
- * shown failing with its last error, disable and enable, back-fill, delete. No console errors beyond
- * the refused form's own 400 answer.
+ * shown failing with its last error, then pointed at a receiver that is up with Edit… (what waited is
+ * delivered), a webhook renamed with its secret kept, disable and enable, back-fill, delete. No
+ * console errors beyond the refused form's own 400 answer.
  */
 import { createServer, type Server, type Socket } from 'node:net'
 import type { AddressInfo } from 'node:net'
@@ -160,6 +161,52 @@ describe.runIf(chromiumAvailable())('portal: SIEM destinations (Chromium)', () =
     const status = drawer.getByRole('definition').filter({ hasText: /activities$/ })
     await expect.poll(() => status.allInnerTexts()).toEqual(['0 activities', '1 activities'])
     expect(u.errors.filter((e) => !isFormRefusal(e))).toEqual([])
+  })
+
+  it('should point the failing destination at a receiver that is up with Edit…, and deliver what waited', async () => {
+    const { page } = u
+    const second = await listen()
+    try {
+      await page.keyboard.press('Escape')
+      await row(page, 'archive').click()
+      const drawer = page.getByRole('dialog', { name: 'SIEM destination archive' })
+      await drawer.getByRole('button', { name: 'Edit…' }).click()
+      const dialog = page.getByRole('dialog', { name: 'Edit SIEM destination archive' })
+      await expect.poll(() => dialog.getByLabel('Host').inputValue()).toBe('127.0.0.1')
+      await dialog.getByLabel('Port', { exact: true }).fill(String(second.port))
+      await screenshot(page, 'siem-destination-edit')
+      await dialog.getByRole('button', { name: 'Save' }).click()
+      await page.getByText('Saved archive.').waitFor()
+      // The cursor stayed where it was: the activity that waited is delivered to the new receiver.
+      await expect.poll(() => second.received(), { timeout: 15_000 }).toContain('siem-portal-1')
+      await expect.poll(() => drawer.getByRole('definition').filter({ hasText: /^127\.0\.0\.1|^tcp:/ }).first().innerText()).toContain(`:${second.port}`)
+      await page.keyboard.press('Escape')
+
+      // A webhook renamed: its signing secret, never shown, is kept.
+      await page.getByRole('button', { name: '+ Add destination' }).click()
+      const add = page.getByRole('dialog', { name: 'Add SIEM destination' })
+      await add.getByLabel('Name').fill('hook')
+      await add.getByLabel('Type').selectOption('webhook')
+      await add.getByLabel('URL').fill('https://soar.example.com/veil')
+      await add.getByLabel('Signing secret').fill('a-webhook-signing-secret-0123456789')
+      await add.getByRole('button', { name: 'Add destination' }).click()
+      await page.getByText('hook was added.', { exact: false }).waitFor()
+      await row(page, 'hook').click()
+      await page.getByRole('dialog', { name: 'SIEM destination hook' }).getByRole('button', { name: 'Edit…' }).click()
+      const hook = page.getByRole('dialog', { name: 'Edit SIEM destination hook' })
+      await expect.poll(() => hook.getByLabel('Signing secret').inputValue()).toBe('')
+      await hook.getByLabel('Name').fill('soar')
+      await hook.getByRole('button', { name: 'Save' }).click()
+      await page.getByText('Saved soar.').waitFor()
+      const records = await server.runtime.store.governance.list({ limit: 20, action: 'siem_destination.change' })
+      const renamed = records.find((r) => r.details.change === 'update' && JSON.stringify(r.details.after).includes('"soar"'))
+      expect(renamed?.details.secretsChanged).toEqual([])
+      await page.keyboard.press('Escape')
+      await page.getByRole('dialog', { name: 'SIEM destination soar' }).waitFor({ state: 'detached' })
+      expect(u.errors.filter((e) => !isFormRefusal(e))).toEqual([])
+    } finally {
+      await second.close()
+    }
   })
 
   it('should disable and enable, back-fill and delete', async () => {

@@ -74,6 +74,19 @@ export function createConnector(input: NewConnector): Promise<Connector> {
   return api.json<Connector>(BASE, { method: 'POST', body: input })
 }
 
+/** What Edit… sends: settings are replaced whole; a credential named replaces the stored one, the others are kept. */
+export interface ConnectorChange {
+  readonly name?: string
+  readonly intervalSeconds?: number | string
+  readonly settings?: Record<string, unknown>
+  readonly credentials?: Record<string, unknown>
+  readonly startFrom?: string
+}
+
+export function updateConnector(id: string, change: ConnectorChange): Promise<Connector> {
+  return api.json<Connector>(one(id), { method: 'PATCH', body: change })
+}
+
 export function setConnectorEnabled(id: string, enabled: boolean): Promise<Connector> {
   return api.json<Connector>(one(id), { method: 'PATCH', body: { enabled } })
 }

@@ -81,6 +81,11 @@ export function createDestination(input: NewDestination): Promise<SiemDestinatio
   return api.json<SiemDestination>(BASE, { method: 'POST', body: input })
 }
 
+/** Edit…: the settings are replaced whole, a `********` in them keeping the stored secret at that place. */
+export function updateDestination(id: string, change: { readonly name?: string; readonly settings?: Record<string, unknown> }): Promise<SiemDestination> {
+  return api.json<SiemDestination>(one(id), { method: 'PATCH', body: change })
+}
+
 export function setDestinationEnabled(id: string, enabled: boolean): Promise<SiemDestination> {
   return api.json<SiemDestination>(one(id), { method: 'PATCH', body: { enabled } })
 }

@@ -1,7 +1,7 @@
 /**
  * One pull connector: its status (condition, lag, runs, last success and error, events), its settings
  * as the API shows them (credentials only by name), and — for admins who may change it — test, run
- * now, enable or disable, remove.
+ * now, edit (settings, credentials, interval, start again), enable or disable, remove.
  */
 import { useState } from 'react'
 import { deleteConnector, runConnector, setConnectorEnabled, testConnector, type Connector, type ConnectorTestResult } from '../../api/connectors.js'
@@ -11,6 +11,7 @@ import { Drawer } from '../../ui/drawer.js'
 import { FieldRow } from '../../ui/field-row.js'
 import { formatCount, formatTime } from '../../ui/format.js'
 import { ConditionBadge, formatLag } from '../../ui/status.js'
+import { ConnectorDialog } from './connector-dialog.js'
 import { providerLabel } from './provider-forms.js'
 
 export interface ConnectorDrawerProps {
@@ -27,6 +28,7 @@ export function ConnectorDrawer({ connector, canManage, onClose, onChanged, onRe
   const [busy, setBusy] = useState<string | null>(null)
   const [error, setError] = useState<unknown>(null)
   const [removing, setRemoving] = useState(false)
+  const [editing, setEditing] = useState(false)
   const status = connector.status
 
   const act = async (what: string, action: () => Promise<unknown>, done: () => void) => {
@@ -79,6 +81,9 @@ export function ConnectorDrawer({ connector, canManage, onClose, onChanged, onRe
           >
             {connector.enabled ? 'Disable' : 'Enable'}
           </button>
+          <button type="button" className="button" disabled={busy !== null} onClick={() => setEditing(true)}>
+            Edit…
+          </button>
           <button type="button" className="button button-danger" disabled={busy !== null} onClick={() => setRemoving(true)}>
             Remove…
           </button>
@@ -126,6 +131,17 @@ export function ConnectorDrawer({ connector, canManage, onClose, onChanged, onRe
       <pre className="raw-json" aria-label="Settings as JSON">
         {JSON.stringify(connector.settings, null, 2)}
       </pre>
+      {editing ? (
+        <ConnectorDialog
+          connector={connector}
+          onCancel={() => setEditing(false)}
+          onSaved={(saved) => {
+            setEditing(false)
+            setTest(null)
+            onChanged(`Saved ${saved.name}.`)
+          }}
+        />
+      ) : null}
       {removing ? (
         <Dialog
           title="Remove connector"

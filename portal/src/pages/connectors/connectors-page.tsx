@@ -12,7 +12,7 @@ import { PageHeader } from '../../ui/layout.js'
 import { ConditionBadge, formatLag } from '../../ui/status.js'
 import { DataTable } from '../../ui/table.js'
 import { useAsync } from '../../ui/use-async.js'
-import { AddConnectorDialog } from './add-connector-dialog.js'
+import { ConnectorDialog } from './connector-dialog.js'
 import { ConnectorDrawer } from './connector-drawer.js'
 import { providerLabel } from './provider-forms.js'
 import '../../ui/panel.css' // right-aligned figures, rows of fields
@@ -102,9 +102,9 @@ export function ConnectorsPage() {
         />
       ) : null}
       {adding ? (
-        <AddConnectorDialog
+        <ConnectorDialog
           onCancel={() => setAdding(false)}
-          onAdded={(connector) => {
+          onSaved={(connector) => {
             setAdding(false)
             setNotice(`${connector.name} was added; its first run is due now.`)
             reload()

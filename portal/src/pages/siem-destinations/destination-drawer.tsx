@@ -1,7 +1,7 @@
 /**
  * One SIEM destination: its delivery status (lag, pending, last success and error, back-fill), its
  * settings as the API shows them (secrets as ********), and — for admins who may change it — test
- * connection, enable or disable, back-fill, delete.
+ * connection, edit (name, target, secrets), enable or disable, back-fill, delete.
  */
 import { useState } from 'react'
 import { backfillDestination, deleteDestination, setDestinationEnabled, testDestination, type SiemDestination, type SiemStatus, type SiemTestResult } from '../../api/siem.js'
@@ -13,6 +13,7 @@ import { fieldErrorsOf } from '../../ui/field-errors.js'
 import { TextField } from '../../ui/fields.js'
 import { formatCount, formatTime, localInputToIso } from '../../ui/format.js'
 import { ConditionBadge, formatLag } from '../../ui/status.js'
+import { DestinationDialog } from './destination-dialog.js'
 import { targetOf } from './target.js'
 
 export interface DestinationDrawerProps {
@@ -31,6 +32,7 @@ export function DestinationDrawer({ destination, status, canManage, onClose, onC
   const [error, setError] = useState<unknown>(null)
   const [backfilling, setBackfilling] = useState(false)
   const [deleting, setDeleting] = useState(false)
+  const [editing, setEditing] = useState(false)
 
   const act = async (what: string, action: () => Promise<unknown>, done: () => void) => {
     setBusy(what)
@@ -73,6 +75,9 @@ export function DestinationDrawer({ destination, status, canManage, onClose, onC
             onClick={() => void act('enable', () => setDestinationEnabled(destination.id, !destination.enabled), () => onChanged(`${destination.name} is ${destination.enabled ? 'disabled' : 'enabled'}.`))}
           >
             {destination.enabled ? 'Disable' : 'Enable'}
+          </button>
+          <button type="button" className="button" disabled={busy !== null} onClick={() => setEditing(true)}>
+            Edit…
           </button>
           <button type="button" className="button" disabled={busy !== null} onClick={() => setBackfilling(true)}>
             Back-fill…
@@ -120,6 +125,17 @@ export function DestinationDrawer({ destination, status, canManage, onClose, onC
       <pre className="raw-json" aria-label="Settings as JSON (secrets redacted)">
         {JSON.stringify(destination.settings, null, 2)}
       </pre>
+      {editing ? (
+        <DestinationDialog
+          destination={destination}
+          onCancel={() => setEditing(false)}
+          onSaved={(saved) => {
+            setEditing(false)
+            setTest(null)
+            onChanged(`Saved ${saved.name}.`)
+          }}
+        />
+      ) : null}
       {backfilling ? (
         <BackfillDialog
           destination={destination}

@@ -13,7 +13,7 @@ import { PageHeader } from '../../ui/layout.js'
 import { ConditionBadge, formatLag } from '../../ui/status.js'
 import { DataTable } from '../../ui/table.js'
 import { useAsync } from '../../ui/use-async.js'
-import { AddDestinationDialog } from './add-destination-dialog.js'
+import { DestinationDialog } from './destination-dialog.js'
 import { DestinationDrawer } from './destination-drawer.js'
 import { targetOf } from './target.js'
 import '../../ui/panel.css' // right-aligned figures, rows of fields
@@ -119,9 +119,9 @@ export function SiemDestinationsPage() {
         />
       ) : null}
       {adding ? (
-        <AddDestinationDialog
+        <DestinationDialog
           onCancel={() => setAdding(false)}
-          onAdded={(destination) => {
+          onSaved={(destination) => {
             setAdding(false)
             setNotice(`${destination.name} was added. It receives the activities recorded from now on, after its back-fill window if one was given.`)
             reload()
