@@ -112,7 +112,7 @@ export async function startRuntime(config: Readonly<Config>, options: RuntimeOpt
     await store.close()
     throw error
   }
-  const metrics = createMetrics({ collectDefaults: options.processMetrics ?? false })
+  const metrics = createMetrics({ collectDefaults: options.processMetrics ?? false, connectors: { states: () => store.connectors.states(), now: Date.now } })
   const siemForwarder = new SiemForwarder({
     store,
     config: config.siem,
@@ -172,9 +172,9 @@ export async function startRuntime(config: Readonly<Config>, options: RuntimeOpt
     // Real time: leases and schedules, never a test's frozen clock.
     now: Date.now,
     logger: pino({ level: config.logLevel }).child({ component: 'connectors' }),
-    onReport: (_connector, report) => {
-      countIngestReport(metrics, report)
-    },
+    onReport: (connector, report) => countIngestReport(metrics, report, connector.id),
+    onRetry: (connector) => metrics.connectorRetries.inc({ connector: connector.id }),
+    onOutcome: (connector, outcome) => metrics.connectorRuns.inc({ connector, outcome: outcome.status === 'failed' ? outcome.errorKind : outcome.status }),
   })
   if (options.runConnectors) {
     connectorScheduler.start()

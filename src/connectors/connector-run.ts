@@ -56,6 +56,8 @@ export interface ConnectorRunDeps {
   readonly onReport?: (connector: StoredConnector, report: IngestReport) => void
   /** Told before each retry within a run (metrics, logs). */
   readonly onRetry?: (connector: StoredConnector, retry: ConnectorRetry) => void
+  /** Told how each run on this node ended (metrics); not for runs skipped because another node has the lease. */
+  readonly onOutcome?: (connectorId: string, outcome: ConnectorRunOutcome) => void
   /** Stand-in kinds (tests); default the built-in ones. */
   readonly kindOf?: (name: string) => ConnectorKind | null
 }

@@ -101,6 +101,12 @@ export class ConnectorScheduler {
         this.#deps.logger.error({ connector: id, err: error }, 'connector run could not start')
         return { status: 'skipped', reason: 'missing' }
       })
+      .then((outcome) => {
+        if (outcome.status !== 'skipped') {
+          this.#deps.onOutcome?.(id, outcome)
+        }
+        return outcome
+      })
       .finally(() => {
         if (this.#runs.get(id)?.controller === controller) {
           this.#runs.delete(id)

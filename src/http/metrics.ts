@@ -38,14 +38,35 @@ export interface Metrics {
   readonly siemDeliveryFailures: Counter<'destination'>
   /** Exports by format and how they ended (completed, aborted, failed); never by rows, which could count private placeholders. */
   readonly exports: Counter<'format' | 'outcome'>
+  /** Pull connector runs by connector id and how they ended: succeeded, stopped, or the error kind. */
+  readonly connectorRuns: Counter<'connector' | 'outcome'>
+  /** Events a connector fetched, by connector id and ingest outcome; private activities are not counted. */
+  readonly connectorEvents: Counter<'connector' | 'outcome'>
+  /** Requests a connector tried again (429, 5xx, network), by connector id. */
+  readonly connectorRetries: Counter<'connector'>
 }
 
-export function createMetrics(options: { collectDefaults: boolean }): Metrics {
+/** What the connector gauges read at each scrape: every connector's state, from the database. */
+export interface ConnectorGaugeSource {
+  readonly states: () => Promise<ReadonlyArray<{ readonly connectorId: string; readonly through: number | null; readonly pausedAt: number | null }>>
+  readonly now: () => number
+}
+
+export interface MetricsOptions {
+  readonly collectDefaults: boolean
+  /** Read at each scrape for `veil_connector_lag_seconds` and `veil_connector_paused`, whichever node runs the connector. */
+  readonly connectors?: ConnectorGaugeSource
+}
+
+export function createMetrics(options: MetricsOptions): Metrics {
   const registry = new Registry()
   if (options.collectDefaults) {
     collectDefaultMetrics({ register: registry, prefix: 'veil_' })
   }
   const registers = [registry]
+  if (options.connectors) {
+    registerConnectorGauges(options.connectors, registers)
+  }
   return {
     registry,
     ingestRecords: new Counter({ name: 'veil_ingest_records_total', help: 'Ingested records by outcome (accepted, duplicate, rejected, out_of_scope: dropped by scoped deployment); private activities are not counted', labelNames: ['outcome'], registers }),
@@ -62,14 +83,56 @@ export function createMetrics(options: { collectDefaults: boolean }): Metrics {
     siemEventsSent: new Counter({ name: 'veil_siem_events_sent_total', help: 'Activities delivered to a SIEM destination, by destination id', labelNames: ['destination'], registers }),
     siemDeliveryFailures: new Counter({ name: 'veil_siem_delivery_failures_total', help: 'Failed deliveries to a SIEM destination (each retried from the cursor), by destination id', labelNames: ['destination'], registers }),
     exports: new Counter({ name: 'veil_exports_total', help: 'Activity exports by format and outcome (completed, aborted: the reader went away, failed)', labelNames: ['format', 'outcome'], registers }),
+    connectorRuns: new Counter({ name: 'veil_connector_runs_total', help: 'Pull connector runs on this node by connector id and outcome (succeeded, stopped, or the error kind: credentials, rate_limited, unavailable, protocol, configuration, internal)', labelNames: ['connector', 'outcome'], registers }),
+    connectorEvents: new Counter({ name: 'veil_connector_events_total', help: 'Events pull connectors fetched on this node by connector id and ingest outcome (accepted, duplicate, rejected, out_of_scope); private activities are not counted', labelNames: ['connector', 'outcome'], registers }),
+    connectorRetries: new Counter({ name: 'veil_connector_retries_total', help: 'Provider requests a pull connector tried again (429, 5xx, network error or time-out), by connector id', labelNames: ['connector'], registers }),
   }
 }
 
+/**
+ * Gauges read from the database at each scrape, so every node reports the same lag whichever node ran
+ * the connector last: seconds from `through` (every event up to it fetched) to now, and 1 while a
+ * connector is paused on refused credentials. Connectors that never finished a run have no lag.
+ */
+function registerConnectorGauges(source: ConnectorGaugeSource, registers: Registry[]): void {
+  const read = async (): Promise<Awaited<ReturnType<ConnectorGaugeSource['states']>>> => source.states().catch(() => [])
+  new Gauge({
+    name: 'veil_connector_lag_seconds',
+    help: 'Seconds from the time up to which a pull connector fetched every event to now, by connector id',
+    labelNames: ['connector'],
+    registers,
+    async collect() {
+      this.reset()
+      const now = source.now()
+      for (const state of await read()) {
+        if (state.through !== null) {
+          this.set({ connector: state.connectorId }, Math.max(0, (now - state.through) / 1000))
+        }
+      }
+    },
+  })
+  new Gauge({
+    name: 'veil_connector_paused',
+    help: '1 while a pull connector is paused because the provider refused its credentials, by connector id',
+    labelNames: ['connector'],
+    registers,
+    async collect() {
+      this.reset()
+      for (const state of await read()) {
+        this.set({ connector: state.connectorId }, state.pausedAt === null ? 0 : 1)
+      }
+    },
+  })
+}
+
 /** Count an ingest report's outcomes, private activities left out (see {@link visibleIngestCounts}). */
-export function countIngestReport(metrics: Metrics, report: IngestReport): void {
+export function countIngestReport(metrics: Metrics, report: IngestReport, connector?: string): void {
   const visible = visibleIngestCounts(report)
-  metrics.ingestRecords.inc({ outcome: 'accepted' }, visible.accepted)
-  metrics.ingestRecords.inc({ outcome: 'duplicate' }, visible.duplicates)
-  metrics.ingestRecords.inc({ outcome: 'rejected' }, visible.rejected)
-  metrics.ingestRecords.inc({ outcome: 'out_of_scope' }, visible.outOfScope)
+  const outcomes = { accepted: visible.accepted, duplicate: visible.duplicates, rejected: visible.rejected, out_of_scope: visible.outOfScope }
+  for (const [outcome, count] of Object.entries(outcomes)) {
+    metrics.ingestRecords.inc({ outcome }, count)
+    if (connector !== undefined) {
+      metrics.connectorEvents.inc({ connector, outcome }, count)
+    }
+  }
 }

@@ -154,6 +154,34 @@ for (const engine of selectedStores()) {
       }
     })
 
+    it('should show each connector\'s runs, events, retries, lag and pause on /metrics', async () => {
+      const create = async (name: string, apiToken: string) => {
+        const res = await t.app.inject({ method: 'POST', url: '/api/v1/connectors', headers: t.auth('security_admin'), payload: { name, kind: 'okta', settings: { baseUrl: okta.url, limit: 5 }, credentials: { apiToken }, startFrom: '2026-01-01T00:00:00Z' } })
+        expect(res.statusCode, res.body).toBe(201)
+        return (res.json() as { id: string }).id
+      }
+      const good = await create('Okta metrics', TOKEN)
+      const refused = await create('Okta metrics refused', 'revoked')
+      expect(await t.runtime.connectorScheduler.runNow(good)).toMatchObject({ status: 'succeeded' })
+      expect(await t.runtime.connectorScheduler.runNow(refused)).toMatchObject({ status: 'failed', errorKind: 'credentials' })
+      okta.inject.push({ status: 503 })
+      expect(await t.runtime.connectorScheduler.runNow(good)).toMatchObject({ status: 'succeeded' })
+
+      const lines = (await t.app.inject({ method: 'GET', url: '/metrics', headers: t.auth('global_admin') })).body.split('\n')
+      const value = (metric: string) => Number(lines.find((line) => line.startsWith(`${metric} `))?.split(' ')[1] ?? Number.NaN)
+      expect(value(`veil_connector_runs_total{connector="${good}",outcome="succeeded"}`)).toBe(2)
+      expect(value(`veil_connector_runs_total{connector="${refused}",outcome="credentials"}`)).toBe(1)
+      // The earlier connectors of this file stored the same events, so most come back as duplicates.
+      const events = ['accepted', 'duplicate', 'rejected', 'out_of_scope'].map((outcome) => value(`veil_connector_events_total{connector="${good}",outcome="${outcome}"}`))
+      expect(events.reduce((a, b) => a + b, 0)).toBe(EVENTS.length)
+      expect(value(`veil_connector_retries_total{connector="${good}"}`)).toBe(1)
+      expect(value(`veil_connector_lag_seconds{connector="${good}"}`)).toBeGreaterThanOrEqual(0)
+      expect(lines.some((line) => line.startsWith(`veil_connector_lag_seconds{connector="${refused}"}`))).toBe(false) // never reached the end
+      expect(value(`veil_connector_paused{connector="${good}"}`)).toBe(0)
+      expect(value(`veil_connector_paused{connector="${refused}"}`)).toBe(1)
+      expect(lines.join('\n')).not.toContain(TOKEN)
+    })
+
     it('should describe the connector routes in the OpenAPI document', async () => {
       const doc = (await t.app.inject({ method: 'GET', url: '/api/openapi.json' })).json() as { paths: Record<string, Record<string, unknown>> }
       expect(Object.keys(doc.paths['/api/v1/connectors'] ?? {}).sort()).toEqual(['get', 'post'])

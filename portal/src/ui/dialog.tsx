@@ -8,7 +8,7 @@ export interface DialogProps {
   readonly title: string
   readonly onClose: () => void
   readonly children: ReactNode
-  /** The buttons. */
+  /** The buttons: most dialogs pass `<DialogButtons>` (Cancel, then the one action). */
   readonly footer: ReactNode
   /** Wider dialogs for lists. */
   readonly wide?: boolean
@@ -75,5 +75,33 @@ export function Dialog({ title, onClose, children, footer, wide }: DialogProps) 
       <div className="dialog-body">{children}</div>
       <div className="dialog-footer">{footer}</div>
     </dialog>
+  )
+}
+
+export interface DialogButtonsProps {
+  readonly onCancel: () => void
+  /** The action's label, e.g. `busy ? 'Saving…' : 'Save'`. */
+  readonly action: ReactNode
+  readonly onAction: () => void
+  readonly disabled?: boolean
+  /** `danger` for an action that removes or deletes. */
+  readonly tone?: 'primary' | 'danger'
+  readonly cancelLabel?: string
+}
+
+/**
+ * Every dialog's footer is the same: Cancel, then the one action. One component for it keeps the
+ * buttons, their order and their classes the same in every dialog.
+ */
+export function DialogButtons({ onCancel, action, onAction, disabled, tone = 'primary', cancelLabel = 'Cancel' }: DialogButtonsProps) {
+  return (
+    <>
+      <button type="button" className="button" onClick={onCancel}>
+        {cancelLabel}
+      </button>
+      <button type="button" className={`button button-${tone}`} disabled={disabled} onClick={onAction}>
+        {action}
+      </button>
+    </>
   )
 }

@@ -7,7 +7,7 @@
 import { useState } from 'react'
 import { Banner } from '../../ui/banner.js'
 import { CheckboxField, TextAreaField } from '../../ui/fields.js'
-import { Dialog } from '../../ui/dialog.js'
+import { Dialog, DialogButtons } from '../../ui/dialog.js'
 
 /** The API's bounds of a justification (docs: 10 to 2000 characters). */
 const MIN_JUSTIFICATION = 10
@@ -31,16 +31,7 @@ export function RevealDialog({ seconds, onCancel, onConfirm }: RevealDialogProps
     <Dialog
       title="Show private activities"
       onClose={onCancel}
-      footer={
-        <>
-          <button type="button" className="button" onClick={onCancel}>
-            Cancel
-          </button>
-          <button type="button" className="button button-primary" disabled={!ready} onClick={() => onConfirm(text)}>
-            OK
-          </button>
-        </>
-      }
+      footer={<DialogButtons onCancel={onCancel} action="OK" disabled={!ready} onAction={() => onConfirm(text)} />}
     >
       <Banner tone="warning">
         <strong>This action is audited.</strong> Private activities are those of members of privacy groups. While they are shown, every

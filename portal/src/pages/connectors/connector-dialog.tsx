@@ -9,7 +9,7 @@
 import { useState } from 'react'
 import { createConnector, updateConnector, type Connector } from '../../api/connectors.js'
 import { ErrorBanner } from '../../ui/banner.js'
-import { Dialog } from '../../ui/dialog.js'
+import { Dialog, DialogButtons } from '../../ui/dialog.js'
 import { fieldErrorsOf } from '../../ui/field-errors.js'
 import { SelectField, TextAreaField, TextField } from '../../ui/fields.js'
 import { localInputToIso } from '../../ui/format.js'
@@ -68,16 +68,7 @@ export function ConnectorDialog({ connector, onCancel, onSaved }: ConnectorDialo
       title={title}
       wide
       onClose={onCancel}
-      footer={
-        <>
-          <button type="button" className="button" onClick={onCancel}>
-            Cancel
-          </button>
-          <button type="button" className="button button-primary" disabled={busy} onClick={() => void save()}>
-            {busy ? (connector ? 'Saving…' : 'Adding…') : action}
-          </button>
-        </>
-      }
+      footer={<DialogButtons onCancel={onCancel} action={busy ? (connector ? 'Saving…' : 'Adding…') : action} disabled={busy} onAction={() => void save()} />}
     >
       <ErrorBanner error={errors.banner} />
       <TextField label="Name" value={name} onChange={setName} autoFocus autoComplete="off" error={errors.of('name')} hint="How the connector is listed, e.g. okta-prod." />

@@ -6,7 +6,7 @@
 import { useState } from 'react'
 import { deleteConnector, runConnector, setConnectorEnabled, testConnector, type Connector, type ConnectorTestResult } from '../../api/connectors.js'
 import { Banner, ErrorBanner } from '../../ui/banner.js'
-import { Dialog } from '../../ui/dialog.js'
+import { Dialog, DialogButtons } from '../../ui/dialog.js'
 import { Drawer } from '../../ui/drawer.js'
 import { FieldRow } from '../../ui/field-row.js'
 import { formatCount, formatTime } from '../../ui/format.js'
@@ -147,21 +147,15 @@ export function ConnectorDrawer({ connector, canManage, onClose, onChanged, onRe
           title="Remove connector"
           onClose={() => setRemoving(false)}
           footer={
-            <>
-              <button type="button" className="button" onClick={() => setRemoving(false)}>
-                Cancel
-              </button>
-              <button
-                type="button"
-                className="button button-danger"
-                onClick={() => {
-                  setRemoving(false)
-                  void act('remove', () => deleteConnector(connector.id), () => onRemoved(`${connector.name} was removed. The activities it fetched stay.`))
-                }}
-              >
-                Remove
-              </button>
-            </>
+            <DialogButtons
+              onCancel={() => setRemoving(false)}
+              action="Remove"
+              tone="danger"
+              onAction={() => {
+                setRemoving(false)
+                void act('remove', () => deleteConnector(connector.id), () => onRemoved(`${connector.name} was removed. The activities it fetched stay.`))
+              }}
+            />
           }
         >
           <p>

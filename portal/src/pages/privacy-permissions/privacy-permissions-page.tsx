@@ -8,7 +8,7 @@ import { grantPrivacyPermission, listPrivacyPermissions, revokePrivacyPermission
 import type { PrivacyPermissionEntry } from '../../api/types.js'
 import { hasPermission, useMe, useSession } from '../../session/session.js'
 import { Banner, ErrorBanner } from '../../ui/banner.js'
-import { Dialog } from '../../ui/dialog.js'
+import { Dialog, DialogButtons } from '../../ui/dialog.js'
 import { TextField } from '../../ui/fields.js'
 import { formatTime, localInputToIso, orDash } from '../../ui/format.js'
 import { DataTable } from '../../ui/table.js'
@@ -93,23 +93,17 @@ function PrivacyPermissionsTab() {
           title="Remove activity privacy permission"
           onClose={() => setRemoving(null)}
           footer={
-            <>
-              <button type="button" className="button" onClick={() => setRemoving(null)}>
-                Cancel
-              </button>
-              <button
-                type="button"
-                className="button button-danger"
-                onClick={() => {
-                  const entry = removing
-                  setRemoving(null)
-                  setError(null)
-                  revokePrivacyPermission(entry.upn).then(() => afterChange(`${entry.upn} may no longer reveal private activities.`), setError)
-                }}
-              >
-                Remove
-              </button>
-            </>
+            <DialogButtons
+              onCancel={() => setRemoving(null)}
+              action="Remove"
+              tone="danger"
+              onAction={() => {
+                const entry = removing
+                setRemoving(null)
+                setError(null)
+                revokePrivacyPermission(entry.upn).then(() => afterChange(`${entry.upn} may no longer reveal private activities.`), setError)
+              }}
+            />
           }
         >
           <p>
@@ -141,16 +135,7 @@ function AddUserDialog({ onCancel, onAdded }: { readonly onCancel: () => void; r
     <Dialog
       title="Add user"
       onClose={onCancel}
-      footer={
-        <>
-          <button type="button" className="button" onClick={onCancel}>
-            Cancel
-          </button>
-          <button type="button" className="button button-primary" disabled={!upn.trim() || busy} onClick={add}>
-            Add
-          </button>
-        </>
-      }
+      footer={<DialogButtons onCancel={onCancel} action="Add" disabled={!upn.trim() || busy} onAction={add} />}
     >
       <ErrorBanner error={error} />
       <TextField label="User (UPN or email)" type="email" value={upn} onChange={setUpn} autoFocus autoComplete="off" hint="An account with an admin role." />

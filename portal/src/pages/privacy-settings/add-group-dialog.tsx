@@ -4,7 +4,7 @@ import { listAllGroups } from '../../api/privacy.js'
 import type { PrivacyGroup } from '../../api/types.js'
 import { Banner, ErrorBanner } from '../../ui/banner.js'
 import { CheckboxField, TextField } from '../../ui/fields.js'
-import { Dialog } from '../../ui/dialog.js'
+import { Dialog, DialogButtons } from '../../ui/dialog.js'
 import { useAsync } from '../../ui/use-async.js'
 
 export interface AddGroupDialogProps {
@@ -40,26 +40,19 @@ export function AddGroupDialog({ current, onCancel, onAdd }: AddGroupDialogProps
       wide
       onClose={onCancel}
       footer={
-        <>
-          <button type="button" className="button" onClick={onCancel}>
-            Cancel
-          </button>
-          <button
-            type="button"
-            className="button button-primary"
-            disabled={selected.size === 0 || busy}
-            onClick={() => {
-              setBusy(true)
-              setError(null)
-              onAdd([...selected]).catch((failure: unknown) => {
-                setError(failure)
-                setBusy(false)
-              })
-            }}
-          >
-            Add {selected.size > 0 ? selected.size : ''} group{selected.size === 1 ? '' : 's'}
-          </button>
-        </>
+        <DialogButtons
+          onCancel={onCancel}
+          action={`Add ${selected.size > 0 ? selected.size : ''} group${selected.size === 1 ? '' : 's'}`}
+          disabled={selected.size === 0 || busy}
+          onAction={() => {
+            setBusy(true)
+            setError(null)
+            onAdd([...selected]).catch((failure: unknown) => {
+              setError(failure)
+              setBusy(false)
+            })
+          }}
+        />
       }
     >
       <Banner tone="info">Only activities recorded from now on become private. Activities already recorded are not changed.</Banner>

@@ -8,7 +8,7 @@ import { addPrivacyGroups, listPrivacyGroups, removePrivacyGroup } from '../../a
 import type { PrivacyGroup } from '../../api/types.js'
 import { hasPermission, useMe } from '../../session/session.js'
 import { Banner, ErrorBanner } from '../../ui/banner.js'
-import { Dialog } from '../../ui/dialog.js'
+import { Dialog, DialogButtons } from '../../ui/dialog.js'
 import { DataTable } from '../../ui/table.js'
 import { TabHeader } from '../../ui/tabs.js'
 import { useAsync } from '../../ui/use-async.js'
@@ -90,16 +90,7 @@ export function ActivityPrivacyTab() {
         <Dialog
           title="Remove privacy group"
           onClose={() => setRemoving(null)}
-          footer={
-            <>
-              <button type="button" className="button" onClick={() => setRemoving(null)}>
-                Cancel
-              </button>
-              <button type="button" className="button button-danger" onClick={() => void remove(removing)}>
-                Remove
-              </button>
-            </>
-          }
+          footer={<DialogButtons onCancel={() => setRemoving(null)} action="Remove" tone="danger" onAction={() => void remove(removing)} />}
         >
           <p>
             Remove <strong>{removing.displayName ?? removing.id}</strong> from the privacy groups? Activities its members record from now on

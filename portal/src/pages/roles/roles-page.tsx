@@ -8,7 +8,7 @@ import { changeAccountRoles, listAccounts, listRoles, type Account } from '../..
 import type { AdminRole } from '../../api/types.js'
 import { hasPermission, useMe, useSession } from '../../session/session.js'
 import { Banner, ErrorBanner } from '../../ui/banner.js'
-import { Dialog } from '../../ui/dialog.js'
+import { Dialog, DialogButtons } from '../../ui/dialog.js'
 import { CheckboxField } from '../../ui/fields.js'
 import { orDash } from '../../ui/format.js'
 import { DataTable } from '../../ui/table.js'
@@ -127,16 +127,7 @@ function ChangeRolesDialog({ account, onCancel, onChanged }: { readonly account:
     <Dialog
       title={`Roles of ${account.upn}`}
       onClose={onCancel}
-      footer={
-        <>
-          <button type="button" className="button" onClick={onCancel}>
-            Cancel
-          </button>
-          <button type="button" className="button button-primary" disabled={busy} onClick={save}>
-            Save
-          </button>
-        </>
-      }
+      footer={<DialogButtons onCancel={onCancel} action="Save" disabled={busy} onAction={save} />}
     >
       <ErrorBanner error={error} />
       <div role="group" aria-label="Admin roles">

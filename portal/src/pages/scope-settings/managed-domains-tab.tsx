@@ -7,7 +7,7 @@ import { useState } from 'react'
 import { addManagedDomain, listManagedDomains, removeManagedDomain } from '../../api/settings.js'
 import { hasPermission, useMe } from '../../session/session.js'
 import { Banner, ErrorBanner } from '../../ui/banner.js'
-import { Dialog } from '../../ui/dialog.js'
+import { Dialog, DialogButtons } from '../../ui/dialog.js'
 import { TextField } from '../../ui/fields.js'
 import { DataTable } from '../../ui/table.js'
 import { TabHeader } from '../../ui/tabs.js'
@@ -81,16 +81,7 @@ export function ManagedDomainsTab() {
         <Dialog
           title="Remove managed domain"
           onClose={() => setRemoving(null)}
-          footer={
-            <>
-              <button type="button" className="button" onClick={() => setRemoving(null)}>
-                Cancel
-              </button>
-              <button type="button" className="button button-danger" onClick={() => remove(removing)}>
-                Remove
-              </button>
-            </>
-          }
+          footer={<DialogButtons onCancel={() => setRemoving(null)} action="Remove" tone="danger" onAction={() => remove(removing)} />}
         >
           <p>
             Remove <strong>{removing}</strong>? Its people will count as external users in activities recorded from now on. The change is recorded in
@@ -121,16 +112,7 @@ function AddDomainDialog({ onCancel, onAdded }: { readonly onCancel: () => void;
     <Dialog
       title="Add managed domain"
       onClose={onCancel}
-      footer={
-        <>
-          <button type="button" className="button" onClick={onCancel}>
-            Cancel
-          </button>
-          <button type="button" className="button button-primary" disabled={!domain.trim() || busy} onClick={add}>
-            Add
-          </button>
-        </>
-      }
+      footer={<DialogButtons onCancel={onCancel} action="Add" disabled={!domain.trim() || busy} onAction={add} />}
     >
       <ErrorBanner error={error} />
       <TextField label="Domain" value={domain} onChange={setDomain} autoFocus autoComplete="off" placeholder="contoso.com" hint="Its subdomains are covered too." />

@@ -3,7 +3,7 @@ import { useState } from 'react'
 import type { ScopeRule } from '../../api/settings.js'
 import type { DirectoryGroup } from '../../api/types.js'
 import { ErrorBanner } from '../../ui/banner.js'
-import { Dialog } from '../../ui/dialog.js'
+import { Dialog, DialogButtons } from '../../ui/dialog.js'
 import { CheckboxField, SelectField, TextField } from '../../ui/fields.js'
 
 export interface ScopeRuleDialogProps {
@@ -61,14 +61,12 @@ export function ScopeRuleDialog({ kind, rule, groups, onCancel, onSave }: ScopeR
       wide
       onClose={onCancel}
       footer={
-        <>
-          <button type="button" className="button" onClick={onCancel}>
-            Cancel
-          </button>
-          <button type="button" className="button button-primary" disabled={busy || !name.trim() || selected.size === 0 || (appsMode === 'some' && splitApps(apps).length === 0)} onClick={save}>
-            {rule ? 'Save' : 'Add rule'}
-          </button>
-        </>
+        <DialogButtons
+          onCancel={onCancel}
+          action={rule ? 'Save' : 'Add rule'}
+          disabled={busy || !name.trim() || selected.size === 0 || (appsMode === 'some' && splitApps(apps).length === 0)}
+          onAction={save}
+        />
       }
     >
       <ErrorBanner error={error} />

@@ -9,7 +9,7 @@ import { listAllGroups } from '../../api/privacy.js'
 import { changeScope, getScope, type ScopeRule } from '../../api/settings.js'
 import { hasPermission, useMe } from '../../session/session.js'
 import { Banner, ErrorBanner } from '../../ui/banner.js'
-import { Dialog } from '../../ui/dialog.js'
+import { Dialog, DialogButtons } from '../../ui/dialog.js'
 import { DataTable } from '../../ui/table.js'
 import { TabHeader } from '../../ui/tabs.js'
 import { useAsync } from '../../ui/use-async.js'
@@ -118,16 +118,7 @@ export function ScopeRulesTab({ kind }: { readonly kind: ScopeRule['kind'] }) {
         <Dialog
           title={`Remove ${kind} rule`}
           onClose={() => setRemoving(null)}
-          footer={
-            <>
-              <button type="button" className="button" onClick={() => setRemoving(null)}>
-                Cancel
-              </button>
-              <button type="button" className="button button-danger" onClick={() => remove(removing)}>
-                Remove
-              </button>
-            </>
-          }
+          footer={<DialogButtons onCancel={() => setRemoving(null)} action="Remove" tone="danger" onAction={() => remove(removing)} />}
         >
           <p>
             Remove the {kind} rule <strong>{removing.name}</strong>? Activities recorded from now on follow the remaining rules. The change is recorded in

@@ -9,7 +9,7 @@
 import { useState } from 'react'
 import { createDestination, updateDestination, type DestinationSettings, type SiemDestination } from '../../api/siem.js'
 import { ErrorBanner } from '../../ui/banner.js'
-import { Dialog } from '../../ui/dialog.js'
+import { Dialog, DialogButtons } from '../../ui/dialog.js'
 import { fieldErrorsOf } from '../../ui/field-errors.js'
 import { CheckboxField, SelectField, TextAreaField, TextField } from '../../ui/fields.js'
 import { localInputToIso } from '../../ui/format.js'
@@ -83,16 +83,7 @@ export function DestinationDialog({ destination, onCancel, onSaved }: Destinatio
       title={destination ? `Edit SIEM destination ${destination.name}` : 'Add SIEM destination'}
       wide
       onClose={onCancel}
-      footer={
-        <>
-          <button type="button" className="button" onClick={onCancel}>
-            Cancel
-          </button>
-          <button type="button" className="button button-primary" disabled={busy} onClick={() => void save()}>
-            {destination ? (busy ? 'Saving…' : 'Save') : busy ? 'Adding…' : 'Add destination'}
-          </button>
-        </>
-      }
+      footer={<DialogButtons onCancel={onCancel} action={destination ? (busy ? 'Saving…' : 'Save') : busy ? 'Adding…' : 'Add destination'} disabled={busy} onAction={() => void save()} />}
     >
       <ErrorBanner error={errors.banner} />
       <TextField label="Name" value={name} onChange={setName} autoFocus autoComplete="off" error={errors.of('name')} hint="How the destination is listed, e.g. splunk." />

@@ -6,7 +6,7 @@
 import { useState } from 'react'
 import { backfillDestination, deleteDestination, setDestinationEnabled, testDestination, type SiemDestination, type SiemStatus, type SiemTestResult } from '../../api/siem.js'
 import { Banner, ErrorBanner } from '../../ui/banner.js'
-import { Dialog } from '../../ui/dialog.js'
+import { Dialog, DialogButtons } from '../../ui/dialog.js'
 import { Drawer } from '../../ui/drawer.js'
 import { FieldRow } from '../../ui/field-row.js'
 import { fieldErrorsOf } from '../../ui/field-errors.js'
@@ -151,21 +151,15 @@ export function DestinationDrawer({ destination, status, canManage, onClose, onC
           title="Delete SIEM destination"
           onClose={() => setDeleting(false)}
           footer={
-            <>
-              <button type="button" className="button" onClick={() => setDeleting(false)}>
-                Cancel
-              </button>
-              <button
-                type="button"
-                className="button button-danger"
-                onClick={() => {
-                  setDeleting(false)
-                  void act('delete', () => deleteDestination(destination.id), () => onDeleted(`${destination.name} was deleted.`))
-                }}
-              >
-                Delete
-              </button>
-            </>
+            <DialogButtons
+              onCancel={() => setDeleting(false)}
+              action="Delete"
+              tone="danger"
+              onAction={() => {
+                setDeleting(false)
+                void act('delete', () => deleteDestination(destination.id), () => onDeleted(`${destination.name} was deleted.`))
+              }}
+            />
           }
         >
           <p>
@@ -202,16 +196,7 @@ function BackfillDialog({ destination, onCancel, onDone }: { readonly destinatio
     <Dialog
       title="Back-fill"
       onClose={onCancel}
-      footer={
-        <>
-          <button type="button" className="button" onClick={onCancel}>
-            Cancel
-          </button>
-          <button type="button" className="button button-primary" disabled={busy} onClick={() => void start()}>
-            Start back-fill
-          </button>
-        </>
-      }
+      footer={<DialogButtons onCancel={onCancel} action="Start back-fill" disabled={busy} onAction={() => void start()} />}
     >
       <p>
         <strong>{destination.name}</strong> receives the public activities of this window again, oldest first, then goes on with the live feed. A back-fill in progress is

@@ -7,7 +7,7 @@ import { useId, useState } from 'react'
 import { ApiError } from '../../api/client.js'
 import { importMemberships, type ImportMode, type ImportReport } from '../../api/directory.js'
 import { Banner, ErrorBanner } from '../../ui/banner.js'
-import { Dialog } from '../../ui/dialog.js'
+import { Dialog, DialogButtons } from '../../ui/dialog.js'
 import { CheckboxField, SelectField } from '../../ui/fields.js'
 import { formatCount } from '../../ui/format.js'
 
@@ -67,16 +67,7 @@ export function ImportDialog({ onClose, onImported }: ImportDialogProps) {
       title="Import memberships"
       wide
       onClose={onClose}
-      footer={
-        <>
-          <button type="button" className="button" onClick={onClose}>
-            Close
-          </button>
-          <button type="button" className="button button-primary" disabled={!file || busy} onClick={() => void run()}>
-            {busy ? 'Importing…' : 'Import'}
-          </button>
-        </>
-      }
+      footer={<DialogButtons onCancel={onClose} cancelLabel="Close" action={busy ? 'Importing…' : 'Import'} disabled={!file || busy} onAction={() => void run()} />}
     >
       <p className="muted">
         CSV with the header <code>group,upn</code> (optional <code>displayName</code>, <code>externalId</code>, <code>action</code>), or JSON / NDJSON with the same fields.
