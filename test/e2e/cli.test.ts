@@ -55,6 +55,25 @@ for (const engine of selectedStores()) {
       expect(stdin.stdout).toContain('accepted 1')
     })
 
+    maybe('should export the governance log as CSV and NDJSON with filters, the export itself recorded', async () => {
+      for (let i = 0; i < 2; i += 1) {
+        await veil(env, ['admin', 'create', '--upn', `export${i}@contoso.com`])
+      }
+      const exported = await veil(env, ['governance', 'export', '--action', 'account.create', '--initiator', 'CLI'])
+      expect(exported.code, exported.stderr).toBe(0)
+      const lines = exported.stdout.trimEnd().split('\r\n')
+      expect(lines[0]).toBe('seq,time,action,target,initiator,app,ip,status,justification,details,hash')
+      // Newest first.
+      expect(lines.slice(1, 3).map((line) => line.split(',')[3])).toEqual(['export1@contoso.com', 'export0@contoso.com'])
+      expect(exported.stderr).toMatch(/^exported \d+ governance records as csv$/m)
+      const recorded = await veil(env, ['governance', 'export', '--format', 'ndjson', '--action', 'governance.export', '--from', '2026-01-01T00:00:00Z'])
+      expect(recorded.code, recorded.stderr).toBe(0)
+      expect(recorded.stdout.trimEnd().split('\n').map((line) => (JSON.parse(line) as { details: { phase: string } }).details.phase)).toEqual(['completed', 'started'])
+      const bad = await veil(env, ['governance', 'export', '--from', 'yesterday'])
+      expect(bad.code).toBe(2)
+      expect(bad.stderr).toContain('--from must be an ISO 8601 date-time')
+    })
+
     maybe('should verify the governance chain, then detect an edited, a deleted and a reordered record', async () => {
       for (let i = 0; i < 4; i += 1) {
         await veil(env, ['admin', 'create', '--upn', `extra${i}@contoso.com`])

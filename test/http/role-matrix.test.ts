@@ -47,6 +47,7 @@ const CASES: readonly RouteCase[] = [
   { method: 'DELETE', url: '/api/v1/tokens/000000000000', route: '/api/v1/tokens/:id', access: 'authenticated' },
   { method: 'GET', url: '/api/v1/governance', route: '/api/v1/governance', access: 'governance.read' },
   { method: 'GET', url: '/api/v1/governance/verify', route: '/api/v1/governance/verify', access: 'governance.read' },
+  { method: 'GET', url: '/api/v1/governance/export', route: '/api/v1/governance/export', access: 'governance.read' },
   { method: 'GET', url: '/api/v1/groups', route: '/api/v1/groups', access: 'directory.read' },
   { method: 'POST', url: '/api/v1/groups', route: '/api/v1/groups', access: 'directory.manage', body: { displayName: 'Matrix group' } },
   { method: 'GET', url: '/api/v1/groups/builtin:application', route: '/api/v1/groups/:id', access: 'directory.read' },

@@ -1,7 +1,7 @@
 /**
  * The governance log's export and chain status in real headless Chromium: "verified up to record N"
- * as the server counts it; the loaded filter exported as CSV (formula cells neutralized) and as JSON,
- * every record the API answered for it; then a record changed behind Veil's back in the database file
+ * as the server counts it; the loaded filter exported by the server as CSV (formula cells
+ * neutralized) and as NDJSON, each export recorded; then a record changed behind Veil's back in the database file
  * and the page says "broken at record N" and why. No console errors.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -45,7 +45,7 @@ describe.runIf(chromiumAvailable())('portal: governance log export and chain sta
 
   const chainStatus = () => auditor.page.getByRole('status', { name: 'Chain status' })
 
-  it('should show the chain verified up to the last record, and export the loaded filter as CSV and JSON', async () => {
+  it('should show the chain verified up to the last record, and export the loaded filter as CSV and NDJSON', async () => {
     const { page } = auditor
     await page.getByRole('link', { name: 'Governance log' }).click()
     await chainStatus().getByText(/^Chain verified up to record \d+\./).waitFor()
@@ -67,18 +67,23 @@ describe.runIf(chromiumAvailable())('portal: governance log export and chain sta
     const csv = await csvDownload
     expect(csv.suggestedFilename()).toMatch(/^veil-governance-.*\.csv$/)
     const lines = readFileSync(await csv.path(), 'utf8').trimEnd().split('\r\n')
-    expect(lines[0]).toBe('seq,time,action,target,initiator,app,ip,status,justification,details')
+    expect(lines[0]).toBe('seq,time,action,target,initiator,app,ip,status,justification,details,hash')
     expect(lines).toHaveLength(4)
     expect(lines.slice(1).every((line) => /^\d+,\d{4}-\d\d-\d\dT[^,]+Z,account\.create,/.test(line))).toBe(true)
     expect(lines.some((line) => line.includes(",'=cmd@contoso.com,"))).toBe(true)
-    await page.getByText('Exported 3 records.').waitFor()
+    await page.getByText(/^Exported veil-governance-.*\.csv\.$/).waitFor()
 
-    const jsonDownload = page.waitForEvent('download')
+    const ndjsonDownload = page.waitForEvent('download')
     await page.getByRole('button', { name: /^Export/ }).click()
-    await page.getByRole('menuitem', { name: 'Export as JSON' }).click()
-    const json = JSON.parse(readFileSync(await (await jsonDownload).path(), 'utf8')) as { filters: { action: string }; records: Array<{ action: string; target: string }> }
-    expect(json.filters.action).toBe('account.create')
-    expect(json.records.map((r) => r.target).sort()).toEqual(['=cmd@contoso.com', 'auditor@contoso.com', 'ciso@contoso.com'])
+    await page.getByRole('menuitem', { name: 'Export as NDJSON' }).click()
+    const ndjson = await ndjsonDownload
+    expect(ndjson.suggestedFilename()).toMatch(/^veil-governance-.*\.ndjson$/)
+    const records = readFileSync(await ndjson.path(), 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as { action: string; target: string })
+    expect(records.every((r) => r.action === 'account.create')).toBe(true)
+    expect(records.map((r) => r.target).sort()).toEqual(['=cmd@contoso.com', 'auditor@contoso.com', 'ciso@contoso.com'])
+    // The server streamed both files and recorded each export before its first byte.
+    const exports = await server.runtime.ctx.store.governance.list({ limit: 10, action: 'governance.export' })
+    expect(exports.filter((r) => r.details.phase === 'started').map((r) => r.details.format).sort()).toEqual(['csv', 'ndjson'])
     expect(auditor.errors).toEqual([])
   })
 

@@ -1,5 +1,5 @@
 /** The governance log (reading it is itself recorded by the server). */
-import { api } from './client.js'
+import { api, type DownloadedFile } from './client.js'
 import type { GovernancePage } from './types.js'
 
 export interface GovernanceFilters {
@@ -15,6 +15,13 @@ export function listGovernance(filters: GovernanceFilters, limit: number, before
     query: { limit, beforeSeq: beforeSeq ?? undefined, action: filters.action || undefined, initiator: filters.initiator || undefined, from: filters.from || undefined, to: filters.to || undefined },
     signal,
   })
+}
+
+export type GovernanceExportFormat = 'csv' | 'ndjson'
+
+/** `GET /api/v1/governance/export`: the log as the filters select it, streamed by the server (recorded as governance.export). */
+export function exportGovernance(format: GovernanceExportFormat, filters: GovernanceFilters): Promise<DownloadedFile> {
+  return api.download('/api/v1/governance/export', { query: { format, action: filters.action || undefined, initiator: filters.initiator || undefined, from: filters.from || undefined, to: filters.to || undefined } })
 }
 
 /** `GET /api/v1/governance/verify`: the hash chain re-computed by the server (not itself recorded). */

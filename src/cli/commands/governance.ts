@@ -1,7 +1,15 @@
-import type { Command } from 'commander'
+import { createWriteStream } from 'node:fs'
+import type { Writable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { Option, type Command } from 'commander'
+import type { ErrorDetail } from '../../core/errors.js'
 import { formatCheckpoint, parseCheckpoint, type GovernanceCheckpoint } from '../../core/governance/checkpoint.js'
 import type { ChainVerdict } from '../../core/governance/governance-record.js'
+import { EXPORT_FORMATS, type ExportFormat } from '../../services/export/export-encoder.js'
 import { governanceCheckpointer, governanceVerifier } from '../../services/governance/governance.js'
+import { governanceExporter } from '../../services/governance/governance-export.js'
+import { readGovernanceFilters } from '../../services/governance/governance-filters.js'
+import { CLI_INITIATOR } from '../../services/service-context.js'
 import { CliError, configFrom, print, withRuntime } from '../cli-support.js'
 
 function brokenChain(verdict: Extract<ChainVerdict, { ok: false }>): CliError {
@@ -52,5 +60,46 @@ export function registerGovernanceCommands(program: Command): void {
         throw brokenChain(verdict as Extract<ChainVerdict, { ok: false }>)
       }
       print(formatCheckpoint(checkpoint))
+    })
+
+  governance
+    .command('export')
+    .description(
+      'Export the governance log as CSV or NDJSON, newest first, with the filters of the list API, streamed with no row cap. ' +
+        'The export is itself a governance record (governance.export, initiator cli), written before the first record is.',
+    )
+    .addOption(new Option('--format <format>', 'csv or ndjson').choices([...EXPORT_FORMATS]).default('csv'))
+    .option('--action <action>', 'only this action, e.g. activities.reveal')
+    .option('--initiator <upn>', 'only records of this initiator (a UPN, or system, cli)')
+    .option('--from <time>', 'records at or after this time (ISO 8601 or ms)')
+    .option('--to <time>', 'records at or before this time (ISO 8601 or ms)')
+    .option('--bom', 'CSV: start with a UTF-8 byte-order mark, for Excel')
+    .option('--out <file>', 'write to FILE instead of standard output')
+    .action(async (options: { format: ExportFormat; action?: string; initiator?: string; from?: string; to?: string; bom?: boolean; out?: string }, command: Command) => {
+      const problems: ErrorDetail[] = []
+      const filters = readGovernanceFilters(options, problems)
+      if (problems.length > 0) {
+        throw new CliError(problems.map((p) => `--${p.field} ${p.reason}`).join('; '), 2)
+      }
+      const summary = await withRuntime(
+        configFrom(command),
+        async (runtime) => {
+          const started = await governanceExporter(runtime.ctx, { format: options.format, filters, bom: options.bom === true, initiator: CLI_INITIATOR, tokenId: null, route: 'veil governance export' })
+          const output: Writable = options.out === undefined ? process.stdout : createWriteStream(options.out)
+          let failure: unknown = null
+          try {
+            await pipeline(started.stream, output, { end: options.out !== undefined })
+          } catch (error) {
+            failure = error
+          }
+          const ended = await started.settle(failure === null)
+          if (failure !== null) {
+            throw new CliError(`export ${ended.outcome} after ${ended.rows} records: ${failure instanceof Error ? failure.message : String(failure)}`, 1)
+          }
+          return ended
+        },
+        { createKeyIfMissing: false },
+      )
+      process.stderr.write(`exported ${summary.rows} governance records as ${options.format}${options.out !== undefined ? ` to ${options.out}` : ''}\n`)
     })
 }

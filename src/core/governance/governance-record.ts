@@ -32,6 +32,7 @@ export const GOVERNANCE_ACTIONS = [
   'privacy_permission.reinstate',
   'privacy_permission.expire',
   'governance.read',
+  'governance.export',
   'scope.change',
   'managed_domains.change',
   'siem_destination.change',

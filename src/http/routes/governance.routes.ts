@@ -1,6 +1,7 @@
 /**
  * The governance log: read it (newest first, keyset paging by sequence number, filters by action,
- * initiator and time range) and verify its chain.
+ * initiator and time range), export it (the same filters, streamed as CSV or NDJSON, no row cap) and
+ * verify its chain.
  *
  * Reading the log is itself a governance record (`governance.read`, with the filters), written before
  * the answer is sent. Verifying is not recorded: it returns no record's content (only a count, the
@@ -10,30 +11,25 @@
  * @module
  */
 
+import { finished } from 'node:stream'
 import { Type } from '@sinclair/typebox'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { ValidationError, type ErrorDetail } from '../../core/errors.js'
 import { parseCheckpoint } from '../../core/governance/checkpoint.js'
 import { GOVERNANCE_ACTIONS } from '../../core/governance/governance-record.js'
-import { parseIsoTimestamp } from '../../core/query/defender-query.js'
+import { EXPORT_FORMATS, type ExportFormat } from '../../services/export/export-encoder.js'
 import { governanceReader, governanceVerifier } from '../../services/governance/governance.js'
+import { governanceExporter } from '../../services/governance/governance-export.js'
+import { readGovernanceFilters } from '../../services/governance/governance-filters.js'
 import type { AppDeps } from '../app.js'
 import { initiatorOf, viewerOf } from '../auth.js'
 
-const TIME_HINT = 'must be an ISO 8601 date-time with a time zone (e.g. 2024-05-01T00:00:00Z) or ms since the epoch'
-
-/** A time bound of the filter: ms since the epoch or an ISO 8601 date-time. */
-function timeBound(value: string | undefined, field: string, problems: ErrorDetail[]): number | undefined {
-  if (value === undefined || value === '') {
-    return undefined
-  }
-  const parsed = /^\d{1,15}$/.test(value) ? Number(value) : parseIsoTimestamp(value)
-  if (parsed === null) {
-    problems.push({ field, reason: TIME_HINT })
-    return undefined
-  }
-  return parsed
+const FilterQuery = {
+  action: Type.Optional(Type.String({ maxLength: 100, description: `One action, e.g. activities.reveal: ${GOVERNANCE_ACTIONS.join(', ')}` })),
+  initiator: Type.Optional(Type.String({ maxLength: 320, description: 'UPN of who did it (or system, cli)' })),
+  from: Type.Optional(Type.String({ maxLength: 40, description: 'Records at or after this time (ISO 8601 or ms)' })),
+  to: Type.Optional(Type.String({ maxLength: 40, description: 'Records at or before this time (ISO 8601 or ms)' })),
 }
 
 export function registerGovernanceRoutes(root: FastifyInstance, deps: AppDeps): void {
@@ -49,29 +45,70 @@ export function registerGovernanceRoutes(root: FastifyInstance, deps: AppDeps): 
         querystring: Type.Object({
           limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
           beforeSeq: Type.Optional(Type.Integer({ minimum: 1 })),
-          action: Type.Optional(Type.String({ maxLength: 100, description: `One action, e.g. activities.reveal: ${GOVERNANCE_ACTIONS.join(', ')}` })),
-          initiator: Type.Optional(Type.String({ maxLength: 320, description: 'UPN of who did it (or system, cli)' })),
-          from: Type.Optional(Type.String({ maxLength: 40, description: 'Records at or after this time (ISO 8601 or ms)' })),
-          to: Type.Optional(Type.String({ maxLength: 40, description: 'Records at or before this time (ISO 8601 or ms)' })),
+          ...FilterQuery,
         }),
       },
     },
     async (request) => {
-      const { limit, beforeSeq, action, initiator } = request.query
+      const { limit, beforeSeq } = request.query
       const problems: ErrorDetail[] = []
-      if (action !== undefined && !(GOVERNANCE_ACTIONS as readonly string[]).includes(action)) {
-        problems.push({ field: 'action', reason: `must be one of ${GOVERNANCE_ACTIONS.join(', ')}` })
-      }
-      const from = timeBound(request.query.from, 'from', problems)
-      const to = timeBound(request.query.to, 'to', problems)
-      if (from !== undefined && to !== undefined && from > to) {
-        problems.push({ field: 'to', reason: 'must not be before from' })
-      }
+      const filters = readGovernanceFilters(request.query, problems)
       if (problems.length > 0) {
         throw new ValidationError('The governance log filters are not valid', problems)
       }
-      const { records, hasNext } = await governanceReader(deps.ctx, { ...initiatorOf(request), tokenId: viewerOf(request).tokenId }, { limit, beforeSeq, action, initiator: initiator?.toLowerCase(), from, to })
+      const { records, hasNext } = await governanceReader(deps.ctx, { ...initiatorOf(request), tokenId: viewerOf(request).tokenId }, { limit, beforeSeq, ...filters })
       return { data: records, hasNext, nextBeforeSeq: hasNext ? (records[records.length - 1]?.seq ?? null) : null }
+    },
+  )
+
+  app.get(
+    '/api/v1/governance/export',
+    {
+      config: { access: 'governance.read' },
+      schema: {
+        tags: ['governance'],
+        summary: 'Export the governance log as CSV or NDJSON with the list\'s filters, newest first, streamed with no row cap (the export is itself recorded: governance.export)',
+        querystring: Type.Object({
+          format: Type.Optional(Type.String({ enum: [...EXPORT_FORMATS], description: 'csv (default) or ndjson' })),
+          bom: Type.Optional(Type.String({ enum: ['true', 'false'], description: 'CSV: start with a UTF-8 byte-order mark, for Excel' })),
+          ...FilterQuery,
+        }),
+        response: {
+          200: {
+            description: 'The export, streamed. Headers: Veil-Export-Id, Content-Disposition.',
+            content: {
+              'text/csv': { schema: Type.String({ description: 'RFC 4180, UTF-8, CRLF; columns seq, time, action, target, initiator, app, ip, status, justification, details, hash' }) },
+              'application/x-ndjson': { schema: Type.String({ description: 'One record per line, as the list answers it' }) },
+            },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const problems: ErrorDetail[] = []
+      const filters = readGovernanceFilters(request.query, problems)
+      if (problems.length > 0) {
+        throw new ValidationError('The governance log filters are not valid', problems)
+      }
+      const started = await governanceExporter(deps.ctx, {
+        format: (request.query.format ?? 'csv') as ExportFormat,
+        filters,
+        bom: request.query.bom === 'true',
+        initiator: initiatorOf(request),
+        tokenId: viewerOf(request).tokenId,
+        route: 'GET /api/v1/governance/export',
+      })
+      finished(reply.raw, (error) => {
+        started.settle(!error).catch((failure: unknown) => request.log.error({ err: failure, exportId: started.exportId }, 'the end of a governance export could not be recorded'))
+      })
+      // A stream, not the JSON the schema's types expect of a 200 (the schema documents the content types).
+      return (reply as FastifyReply)
+        .header('content-type', started.contentType)
+        .header('content-disposition', `attachment; filename="${started.fileName}"`)
+        .header('cache-control', 'no-store')
+        .header('x-content-type-options', 'nosniff')
+        .header('veil-export-id', started.exportId)
+        .send(started.stream)
     },
   )
 

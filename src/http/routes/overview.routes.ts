@@ -10,7 +10,7 @@ import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { ValidationError, type ErrorDetail } from '../../core/errors.js'
-import { parseIsoTimestamp } from '../../core/query/defender-query.js'
+import { readTimeParameter } from '../../core/query/time-parameter.js'
 import { IngestRateMeter } from '../../services/overview/ingest-rate-meter.js'
 import { overviewReader } from '../../services/overview/overview.js'
 import type { AppDeps } from '../app.js'
@@ -21,20 +21,6 @@ const DAY_MS = 86_400_000
 const DEFAULT_DAYS = 30
 /** The longest window: a year and a day, so "the last 365 days" from any time of day fits. */
 const MAX_DAYS = 366
-
-const TIME_HINT = 'must be an ISO 8601 date-time with a time zone (e.g. 2026-05-01T00:00:00Z) or ms since the epoch'
-
-function timeOf(value: string | undefined, field: string, problems: ErrorDetail[]): number | undefined {
-  if (value === undefined || value === '') {
-    return undefined
-  }
-  const parsed = /^\d{1,15}$/.test(value) ? Number(value) : parseIsoTimestamp(value)
-  if (parsed === null) {
-    problems.push({ field, reason: TIME_HINT })
-    return undefined
-  }
-  return parsed
-}
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()])
 const NullableInt = Nullable(Type.Integer())
@@ -127,8 +113,8 @@ export function registerOverviewRoutes(root: FastifyInstance, deps: AppDeps): vo
     },
     async (request) => {
       const problems: ErrorDetail[] = []
-      const to = timeOf(request.query.to, 'to', problems) ?? deps.ctx.clock()
-      const from = timeOf(request.query.from, 'from', problems) ?? to - DEFAULT_DAYS * DAY_MS
+      const to = readTimeParameter(request.query.to, 'to', problems) ?? deps.ctx.clock()
+      const from = readTimeParameter(request.query.from, 'from', problems) ?? to - DEFAULT_DAYS * DAY_MS
       if (problems.length === 0 && from > to) {
         problems.push({ field: 'to', reason: 'must not be before from' })
       }

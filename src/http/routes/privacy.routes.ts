@@ -19,6 +19,7 @@ import { privacyGroupRemover, privacyGroupsAdder, privacyGroupsReader } from '..
 import { privacyPermissionGranter, privacyPermissionLister, privacyPermissionRevoker, type PrivacyPermissionEntry } from '../../services/privacy/privacy-permissions.js'
 import type { AppDeps } from '../app.js'
 import { initiatorOf } from '../auth.js'
+import { TIME_PARAMETER_HINT } from '../../core/query/time-parameter.js'
 
 const isoOrNull = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString())
 
@@ -43,7 +44,7 @@ function expiryOf(value: unknown): number | null {
   }
   const ms = typeof value === 'number' && Number.isSafeInteger(value) ? value : typeof value === 'string' ? parseIsoTimestamp(value) : null
   if (ms === null) {
-    throw new ValidationError('The expiry is not a time', [{ field: 'expiresAt', reason: 'must be an ISO 8601 date-time with a time zone (e.g. 2024-05-01T18:00:00Z) or ms since the epoch' }])
+    throw new ValidationError('The expiry is not a time', [{ field: 'expiresAt', reason: TIME_PARAMETER_HINT }])
   }
   return ms
 }

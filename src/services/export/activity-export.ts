@@ -27,7 +27,8 @@ import type { AnchoredActivityQuery } from '../../core/query/cursor.js'
 import type { StoredActivity, Store } from '../../storage/store.js'
 import type { Initiator, ServiceContext } from '../service-context.js'
 import { exportEndRecorder, exportStartRecorder, type ExportAttempt, type ExportOutcome, type ExportResult } from './export-audit.js'
-import { createExportEncoder, type ExportEncoder, type ExportFormat } from './export-encoder.js'
+import { encodedPages, type ExportProgress } from './encoded-pages.js'
+import { createExportEncoder, type ExportFormat } from './export-encoder.js'
 import { PlaceholderTally } from './placeholder-tally.js'
 
 /** Rows per store page: large enough that per-page overhead vanishes, small enough to keep memory flat. */
@@ -130,7 +131,7 @@ export async function activityExporter(ctx: ServiceContext, request: ExportReque
   // Before the first byte (privacy rule 5 for a revealing export; every export is a governance record).
   await exportStartRecorder(ctx, attempt)
 
-  const progress = { rows: 0, complete: false, failed: false }
+  const progress: ExportProgress = { rows: 0, complete: false, failed: false }
   let settled: Promise<ExportSummary> | null = null
   return {
     exportId,
@@ -138,7 +139,7 @@ export async function activityExporter(ctx: ServiceContext, request: ExportReque
     revealing,
     contentType: encoder.contentType,
     fileName: `veil-activities-${fileStamp(ctx.clock())}${revealing ? '-private-placeholders' : ''}.${encoder.extension}`,
-    stream: Readable.from(encodedPages(encoder, first, pages, progress), { objectMode: false, highWaterMark: 64 * 1024 }),
+    stream: Readable.from(encodedPages(encoder.begin(), first, () => pages.next(), (rows) => encoder.encode(rows), progress), { objectMode: false, highWaterMark: 64 * 1024 }),
     settle(delivered) {
       settled ??= (async () => {
         const outcome: ExportOutcome = progress.failed ? 'failed' : delivered && progress.complete ? 'completed' : 'aborted'
@@ -148,28 +149,6 @@ export async function activityExporter(ctx: ServiceContext, request: ExportReque
       })()
       return settled
     },
-  }
-}
-
-/** The encoded export, one string per page; a page is read only when the consumer wants more. */
-async function* encodedPages(encoder: ExportEncoder, first: ExportRow[] | null, pages: PageReader, progress: { rows: number; complete: boolean; failed: boolean }): AsyncGenerator<string> {
-  try {
-    let head = encoder.begin()
-    let page = first
-    while (page !== null) {
-      progress.rows += page.length
-      yield head + encoder.encode(page)
-      head = ''
-      page = await pages.next()
-    }
-    if (head !== '') {
-      // An export without rows is its header alone.
-      yield head
-    }
-    progress.complete = true
-  } catch (error) {
-    progress.failed = true
-    throw error
   }
 }
 

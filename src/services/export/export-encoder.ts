@@ -68,7 +68,8 @@ export function restoreNeutralizedCell(cell: string): string {
   return cell.startsWith("'") ? cell.slice(1) : cell
 }
 
-const CSV_OPTIONS = {
+/** csv-stringify's options for RFC 4180 output (CRLF, a field with a line break quoted); the governance export uses them too. */
+export const CSV_OPTIONS = {
   record_delimiter: 'windows',
   // RFC 4180 quotes a field with a line break; csv-stringify by itself quotes only the record delimiter.
   quoted_match: /[\r\n]/,

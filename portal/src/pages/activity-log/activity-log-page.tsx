@@ -22,22 +22,11 @@ import { PAGE_SIZES, pivotState, searchFromState, stateFromSearch, toApiFilters,
 import { FilterBar } from './filter-bar.js'
 import { RevealDialog } from './reveal-dialog.js'
 import { SavedQueriesButton } from './saved-queries.js'
+import { saveFile } from '../../ui/save-file.js'
 
 function go(state: ActivityFilterState): void {
   const search = searchFromState(state)
   navigate(search ? `/activity?${search}` : '/activity')
-}
-
-/** Save a downloaded file under its name (the browser's download). */
-function save(blob: Blob, fileName: string): void {
-  const url = URL.createObjectURL(blob)
-  const link = document.createElement('a')
-  link.href = url
-  link.download = fileName
-  document.body.append(link)
-  link.click()
-  link.remove()
-  window.setTimeout(() => URL.revokeObjectURL(url), 10_000)
 }
 
 export function ActivityLogPage() {
@@ -78,7 +67,7 @@ export function ActivityLogPage() {
     setExporting({ status: 'running', message: `Exporting ${format.toUpperCase()}…` })
     try {
       const file = await exportActivities(format, filters, reveal.parameters)
-      save(file.blob, file.fileName)
+      saveFile(file.blob, file.fileName)
       const placeholders = file.headers.get('veil-export-private') === 'placeholders'
       setExporting({ status: 'done', message: `Exported ${file.fileName}${placeholders ? ' (private activities as placeholder rows only)' : ''}.` })
     } catch (error) {

@@ -14,6 +14,7 @@ export const GOVERNANCE_ACTION_LABELS: Readonly<Record<string, string>> = {
   'privacy.retroactive': 'Make past activities private',
   'privacy_key.rotate': 'Rotate privacy key',
   'governance.read': 'Read governance log',
+  'governance.export': 'Export governance log',
   'account.create': 'Create account',
   'account.roles.change': 'Change roles',
   'account.password.change': 'Change password',
