@@ -6,9 +6,10 @@
  * @module
  */
 
-import { sql, type Kysely, type Selectable, type Updateable } from 'kysely'
+import { sql, type Kysely, type Selectable, type SqlBool, type Updateable } from 'kysely'
 
 import { ConflictError } from '../core/errors.js'
+import { escapeLike } from './activity-filter.js'
 import type { Database, DirectoryGroupsTable, DirectoryIdentifiersTable, DirectoryMembershipsTable, DirectoryUsersTable } from './schema.js'
 import type {
   DirectoryGroupQuery,
@@ -349,6 +350,11 @@ export class KyselyDirectoryRepository implements DirectoryRepository {
     }
     if (filter.externalId !== undefined) {
       query = query.where('g.external_id_lc', '=', filter.externalId)
+    }
+    if (filter.search !== undefined) {
+      const pattern = `%${escapeLike(filter.search)}%`
+      // SQLite has no default LIKE escape character, so it is named on both engines.
+      query = query.where((eb) => eb.or([sql<SqlBool>`g.display_name_lc like ${pattern} escape '\\'`, sql<SqlBool>`g.external_id_lc like ${pattern} escape '\\'`]))
     }
     const [rows, count] = await Promise.all([
       query

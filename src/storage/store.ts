@@ -305,6 +305,8 @@ export interface DirectoryUserQuery {
 export interface DirectoryGroupQuery {
   readonly displayName?: string
   readonly externalId?: string
+  /** Lower-cased text the display name or external id contains (matched literally, no wildcards). */
+  readonly search?: string
 }
 
 export interface DirectoryPage<T> {

@@ -123,6 +123,21 @@ for (const engine of selectedStores()) {
       expect((await t.app.inject({ method: 'DELETE', url: '/api/v1/groups/builtin:application', headers: t.auth('global_admin') })).statusCode).toBe(400)
     })
 
+    maybe('should search groups by a part of their name or external id, case-insensitively and literally, built-in ones too', async () => {
+      const headers = t.auth('global_admin')
+      for (const payload of [{ displayName: 'Search Sales EMEA' }, { displayName: 'search_sales_ops' }, { displayName: 'Search 100% Club' }, { displayName: 'Search Finance', externalId: 'FIN-SALES-7' }]) {
+        expectOk(await t.app.inject({ method: 'POST', url: '/api/v1/groups', headers, payload }))
+      }
+      const search = async (text: string) =>
+        (await t.app.inject({ method: 'GET', url: `/api/v1/groups?search=${encodeURIComponent(text)}&limit=50`, headers: t.auth('security_reader') })).json<{ data: Array<{ displayName: string }>; total: number }>()
+      const names = async (text: string) => (await search(text)).data.map((g) => g.displayName).filter((n) => n.startsWith('Search') || n.startsWith('search'))
+      expect(await names('SALES')).toEqual(['Search Finance', 'Search Sales EMEA', 'search_sales_ops'])
+      expect(await names('%')).toEqual(['Search 100% Club'])
+      expect(await names('_sales')).toEqual(['search_sales_ops'])
+      expect((await search('external')).data.map((g) => g.displayName)).toEqual(['External users'])
+      expect((await search('no such group at all')).total).toBe(0)
+    })
+
     maybe('should answer "which groups was U in at T" at the boundaries of a membership, in ms and ISO', async () => {
       now = T0
       expectOk(await t.app.inject({ method: 'POST', url: '/api/v1/directory/import', headers: { ...t.auth('global_admin'), 'content-type': 'text/csv' }, payload: 'group,upn\nPayroll,pia@contoso.com\nPayroll,pete@contoso.com\n' }))

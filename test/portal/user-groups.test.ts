@@ -1,8 +1,8 @@
 /**
  * The User groups page in real headless Chromium: the SCIM status before and after provisioning
  * calls, a CSV import through the file picker with a rejected row shown by row, field and reason (the
- * other rows applied), a JSON import, the groups with their member counts, and a group's members and
- * history opened from the keyboard. No console errors beyond the import's own 400 answer.
+ * other rows applied), a JSON import, the groups with their member counts, searched by a part of the
+ * name, and a group's members and history opened from the keyboard. No console errors beyond the import's own 400 answer.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
@@ -72,6 +72,22 @@ describe.runIf(chromiumAvailable())('portal: user groups (Chromium)', () => {
     await expect.poll(() => row('Engineering').locator('td').nth(2).innerText()).toBe('2')
     await expect.poll(() => row('Sales').locator('td').nth(2).innerText()).toBe('1')
     await expect.poll(() => row('Finance').locator('td').nth(2).innerText()).toBe('2')
+
+    // Search: the server matches a part of the name, case-insensitively; built-in groups too.
+    const search = page.getByRole('search', { name: 'Search groups' })
+    const names = () => page.locator('table tbody tr td:first-child').allInnerTexts()
+    await search.getByLabel('Search groups').fill('NAN')
+    await search.getByRole('button', { name: 'Search' }).click()
+    await expect.poll(names).toEqual(['Finance'])
+    await expect.poll(() => page.locator('.count').innerText()).toBe('1 groups matching “NAN”')
+    await search.getByLabel('Search groups').fill('e')
+    await page.keyboard.press('Enter')
+    await expect.poll(names).toEqual(expect.arrayContaining(['External users', 'Engineering', 'Sales', 'Finance']))
+    await search.getByLabel('Search groups').fill('no such group')
+    await page.keyboard.press('Enter')
+    await page.getByText('No group\'s name or external id contains “no such group”.').waitFor()
+    await search.getByRole('button', { name: 'Clear' }).click()
+    await expect.poll(names).toEqual(expect.arrayContaining(['Application', 'Engineering', 'Sales', 'Finance']))
     expect(u.errors.filter((e) => !isImportRejection(e))).toEqual([])
   })
 

@@ -44,8 +44,9 @@ export interface MembershipSpan {
   readonly to: number | null
 }
 
-export function listGroups(offset: number, limit: number, signal?: AbortSignal): Promise<GroupPage> {
-  return api.json<GroupPage>('/api/v1/groups', { query: { offset, limit }, signal })
+/** A page of groups; `search`: only those whose name or external id contains it (the server matches). */
+export function listGroups(offset: number, limit: number, search: string, signal?: AbortSignal): Promise<GroupPage> {
+  return api.json<GroupPage>('/api/v1/groups', { query: { offset, limit, search: search || undefined }, signal })
 }
 
 export function getGroup(id: string, signal?: AbortSignal): Promise<Group> {

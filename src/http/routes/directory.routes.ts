@@ -106,15 +106,26 @@ export function registerDirectoryRoutes(root: FastifyInstance, deps: AppDeps): v
       schema: {
         tags: ['directory'],
         summary: 'List groups: the built-in ones first, then imported groups by name, with their current member counts',
-        querystring: Type.Object({ displayName: Type.Optional(Type.String({ maxLength: 256 })), externalId: Type.Optional(Type.String({ maxLength: 1024 })), ...Paging }),
+        querystring: Type.Object({
+          displayName: Type.Optional(Type.String({ maxLength: 256, description: 'Exactly this name (case-insensitive)' })),
+          externalId: Type.Optional(Type.String({ maxLength: 1024 })),
+          search: Type.Optional(Type.String({ maxLength: 256, description: 'Groups whose name or external id contains this text (case-insensitive)' })),
+          ...Paging,
+        }),
         response: { 200: Type.Object({ data: Type.Array(DirectoryGroupSchema), total: Type.Integer() }) },
       },
     },
     async (request) => {
       const { displayName, externalId, offset, limit } = request.query
-      const builtins = BUILTIN_GROUPS.filter((g) => externalId === undefined && (displayName === undefined || g.displayName.toLowerCase() === displayName.trim().toLowerCase()))
+      const search = request.query.search?.trim().toLowerCase() || undefined
+      const builtins = BUILTIN_GROUPS.filter(
+        (g) =>
+          externalId === undefined &&
+          (displayName === undefined || g.displayName.toLowerCase() === displayName.trim().toLowerCase()) &&
+          (search === undefined || g.displayName.toLowerCase().includes(search) || g.id.toLowerCase().includes(search)),
+      )
       const shown = builtins.slice(offset, offset + limit).map(presentBuiltinGroup)
-      const page = await directory.listGroups({ displayName, externalId }, { offset: Math.max(0, offset - builtins.length), limit: limit - shown.length })
+      const page = await directory.listGroups({ displayName, externalId, search }, { offset: Math.max(0, offset - builtins.length), limit: limit - shown.length })
       return { data: [...shown, ...page.items.map((g) => presentDirectoryGroup(g, g.memberCount))], total: builtins.length + page.total }
     },
   )

@@ -319,7 +319,7 @@ export class KyselyDirectoryService implements DirectoryService {
 
   async listGroups(filter: GroupFilter, options: ListOptions): Promise<Page<DirectoryGroup & { readonly memberCount: number }>> {
     const page = await this.#ctx.store.directory.listGroups(
-      { displayName: filter.displayName?.trim().toLowerCase(), externalId: filter.externalId?.trim().toLowerCase() },
+      { displayName: filter.displayName?.trim().toLowerCase(), externalId: filter.externalId?.trim().toLowerCase(), search: filter.search?.trim().toLowerCase() || undefined },
       Math.max(0, options.offset),
       Math.max(0, options.limit),
     )

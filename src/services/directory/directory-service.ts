@@ -92,6 +92,8 @@ export interface UserFilter {
 export interface GroupFilter {
   readonly displayName?: string
   readonly externalId?: string
+  /** Groups whose display name or external id contains this, case-insensitively. */
+  readonly search?: string
 }
 
 export interface Page<T> {

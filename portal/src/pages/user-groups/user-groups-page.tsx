@@ -1,12 +1,13 @@
 /**
- * Settings → User groups: the imported and built-in groups with their member counts (open one for its
- * members, at any time, and its history), importing memberships from a CSV or JSON file with every
+ * Settings → User groups: the imported and built-in groups with their member counts, searched by the
+ * server by a part of their name or external id (open one for its members, at any time, and its history), importing memberships from a CSV or JSON file with every
  * rejected row shown, and the SCIM provisioning status (the identity provider's last call).
  */
 import { useState } from 'react'
 import { getScimStatus, listGroups, type Group } from '../../api/directory.js'
 import { hasPermission, useMe } from '../../session/session.js'
 import { ErrorBanner } from '../../ui/banner.js'
+import { TextField } from '../../ui/fields.js'
 import { formatCount, formatTime, orDash } from '../../ui/format.js'
 import { PageHeader } from '../../ui/layout.js'
 import { DataTable } from '../../ui/table.js'
@@ -22,7 +23,9 @@ export function UserGroupsPage() {
   const me = useMe()
   const canManage = hasPermission(me, 'directory.manage')
   const [offset, setOffset] = useState(0)
-  const groups = useAsync((signal) => listGroups(offset, PAGE_SIZE, signal), [offset])
+  const [typed, setTyped] = useState('')
+  const [search, setSearch] = useState('')
+  const groups = useAsync((signal) => listGroups(offset, PAGE_SIZE, search, signal), [offset, search])
   const scim = useAsync((signal) => getScimStatus(signal), [])
   const [open, setOpen] = useState<Group | null>(null)
   const [importing, setImporting] = useState(false)
@@ -44,9 +47,37 @@ export function UserGroupsPage() {
       </p>
       <ErrorBanner error={groups.error} />
       {scim.data ? <ScimStatusPanel status={scim.data} /> : <ErrorBanner error={scim.error} />}
+      <form
+        className="table-toolbar group-search"
+        role="search"
+        aria-label="Search groups"
+        onSubmit={(event) => {
+          event.preventDefault()
+          setOffset(0)
+          setSearch(typed.trim())
+        }}
+      >
+        <TextField label="Search groups" value={typed} onChange={setTyped} placeholder="Part of a name or external id" autoComplete="off" />
+        <button type="submit" className="button">
+          Search
+        </button>
+        {search ? (
+          <button
+            type="button"
+            className="button"
+            onClick={() => {
+              setTyped('')
+              setOffset(0)
+              setSearch('')
+            }}
+          >
+            Clear
+          </button>
+        ) : null}
+      </form>
       <div className="table-toolbar">
         <span className="count" role="status">
-          {groups.data ? `${formatCount(total)} groups${total > rows.length ? ` · showing ${formatCount(offset + 1)}–${formatCount(offset + rows.length)}` : ''}` : ''}
+          {groups.data ? `${formatCount(total)} groups${search ? ` matching “${search}”` : ''}${total > rows.length ? ` · showing ${formatCount(offset + 1)}–${formatCount(offset + rows.length)}` : ''}` : ''}
         </span>
         <span className="spacer" />
         {total > PAGE_SIZE ? (
@@ -68,7 +99,7 @@ export function UserGroupsPage() {
         selectedKey={open?.id ?? null}
         onRowActivate={setOpen}
         rowLabel={(g) => `${g.displayName}: ${g.memberCount === null ? 'built-in group' : `${g.memberCount} members`}. Open for members and history.`}
-        empty="No groups yet: import a membership file or connect SCIM."
+        empty={search ? `No group's name or external id contains “${search}”.` : 'No groups yet: import a membership file or connect SCIM.'}
         columns={[
           { key: 'name', header: 'Group', render: (g) => <strong>{g.displayName}</strong> },
           { key: 'kind', header: 'Kind', render: (g) => (g.builtin ? 'Built-in' : 'Imported') },
