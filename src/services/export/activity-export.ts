@@ -27,7 +27,7 @@ import type { AnchoredActivityQuery } from '../../core/query/cursor.js'
 import type { StoredActivity, Store } from '../../storage/store.js'
 import type { Initiator, ServiceContext } from '../service-context.js'
 import { exportEndRecorder, exportStartRecorder, type ExportAttempt, type ExportOutcome, type ExportResult } from './export-audit.js'
-import { encodedPages, type ExportProgress } from './encoded-pages.js'
+import { encodedPages, exportFileStamp, type ExportProgress } from './encoded-pages.js'
 import { createExportEncoder, type ExportFormat } from './export-encoder.js'
 import { PlaceholderTally } from './placeholder-tally.js'
 
@@ -138,7 +138,7 @@ export async function activityExporter(ctx: ServiceContext, request: ExportReque
     format: request.format,
     revealing,
     contentType: encoder.contentType,
-    fileName: `veil-activities-${fileStamp(ctx.clock())}${revealing ? '-private-placeholders' : ''}.${encoder.extension}`,
+    fileName: `veil-activities-${exportFileStamp(ctx.clock())}${revealing ? '-private-placeholders' : ''}.${encoder.extension}`,
     stream: Readable.from(encodedPages(encoder.begin(), first, () => pages.next(), (rows) => encoder.encode(rows), progress), { objectMode: false, highWaterMark: 64 * 1024 }),
     settle(delivered) {
       settled ??= (async () => {
@@ -229,9 +229,4 @@ async function withResumePosition(store: Store, request: ExportRequest): Promise
     throw new ValidationError('resumeAfter names no activity; pass the id of the last complete row of the broken export', [{ field: 'resumeAfter', reason: 'no activity with this id' }])
   }
   return { ...request.query, after: positionOf(found, request.query.sort.field) }
-}
-
-/** `20261120T120000Z`: sortable, and safe in a file name on every system. */
-function fileStamp(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}/, '').replace(/[-:]/g, '')
 }

@@ -39,3 +39,8 @@ export async function* encodedPages<T>(head: string, first: readonly T[] | null,
     throw error
   }
 }
+
+/** `20261120T120000Z`: an export file name's time, sortable and safe in a file name on every system. */
+export function exportFileStamp(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}/, '').replace(/[-:]/g, '')
+}

@@ -21,7 +21,7 @@ import { stringify } from 'csv-stringify/sync'
 import { DomainError } from '../../core/errors.js'
 import type { GovernanceDraft, GovernanceRecord } from '../../core/governance/governance-record.js'
 import type { GovernanceListOptions } from '../../storage/store.js'
-import { encodedPages, type ExportProgress } from '../export/encoded-pages.js'
+import { encodedPages, exportFileStamp, type ExportProgress } from '../export/encoded-pages.js'
 import { CSV_OPTIONS, neutralizeFormula, type ExportFormat } from '../export/export-encoder.js'
 import type { Initiator, ServiceContext } from '../service-context.js'
 
@@ -127,7 +127,7 @@ export async function governanceExporter(ctx: ServiceContext, request: Governanc
   return {
     exportId,
     contentType: encoder.contentType,
-    fileName: `veil-governance-${new Date(ctx.clock()).toISOString().replace(/\.\d{3}/, '').replace(/[-:]/g, '')}.${encoder.extension}`,
+    fileName: `veil-governance-${exportFileStamp(ctx.clock())}.${encoder.extension}`,
     stream: Readable.from(encodedPages(encoder.begin, first, readPage, encoder.encode, progress), { objectMode: false, highWaterMark: 64 * 1024 }),
     settle(delivered) {
       settled ??= (async () => {
