@@ -1042,6 +1042,13 @@ describe.skipIf(!engines.includes('postgres') || !pgAvailable)('postgres: activi
       expect([...ra, ...rb].filter((o) => o === 'inserted')).toHaveLength(2)
       expect(await h.exec(`select count(*)::int as n from activities_p2022_06`)).toEqual([{ n: 2 }])
 
+      // Many new months at once from both nodes: whichever creates a month first, the other goes on.
+      for (const year of [2017, 2018, 2019]) {
+        const months = Array.from({ length: 12 }, (_, m) => buildPublic({ time: Date.UTC(year, m, 15) }))
+        const both = await Promise.all([h.store.activities.insert(months), other.activities.insert([...months].reverse())])
+        expect(both.flat().filter((o) => o === 'inserted')).toHaveLength(12)
+      }
+
       // The same rows reaching both nodes in opposite orders must not deadlock.
       for (let round = 0; round < 5; round++) {
         const rows = Array.from({ length: 300 }, (_, i) => buildPublic({ time: time + 10_000 + round * 1_000 + i }))

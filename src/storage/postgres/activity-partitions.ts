@@ -37,8 +37,13 @@ export function monthOf(time: number): MonthRange {
   }
 }
 
-/** duplicate_table, and unique_violation on the catalog when two sessions create the same table at once. */
-const ALREADY_CREATED = new Set(['42P07', '23505'])
+/**
+ * What `create table if not exists` raises when another session creates the same table at the same
+ * moment (IF NOT EXISTS checks before it inserts into the catalog): duplicate_table; duplicate_object
+ * "type ... already exists" for the table's row type; unique_violation on a catalog index. A name taken
+ * by something that is not this table then fails the attach, which is not tolerated.
+ */
+const ALREADY_CREATED = new Set(['42P07', '42710', '23505'])
 /** wrong_object_type: "... is already a partition". */
 const ALREADY_ATTACHED = '42809'
 
