@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { postgresReachable, selectedStores } from '../../helpers/pg.js'
+import { waitForSettledFeed } from '../../helpers/siem-feed.js'
 import { PRIVATE_AGENT, PRIVATE_IP, startForwardingApp, tcpSettings, type ForwardingApp } from './forwarding-fixture.js'
 import { startSyslogListener, startWebhookReceiver, waitFor, type SyslogListener } from './siem-listeners.js'
 
@@ -118,6 +119,8 @@ for (const engine of selectedStores()) {
       const oldPrivate = [f.event('hr.anna@contoso.com', { time: now - 2 * HOUR })]
       const tooOld = f.event('sales.sam@contoso.com', { time: now - 5 * 24 * HOUR })
       await f.ingest([...old, ...oldPrivate, tooOld])
+      // The back-fill covers what was recorded before the destination; on PostgreSQL that is what had settled.
+      await waitForSettledFeed(f.t.runtime.store)
       const listener = await listen()
       const id = await f.createDestination({ name: `backfill ${engine}`, settings: tcpSettings(listener.port), backfill: { from: new Date(now - 4 * HOUR).toISOString() } })
       const live = f.event('sales.sam@contoso.com')

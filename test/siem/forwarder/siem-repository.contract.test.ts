@@ -23,6 +23,7 @@ import type { NewSiemDestination, SiemFeedItem, SiemFeedPosition, Store } from '
 import { BASE_TIME, buildActivity, buildPublic, storedId } from '../../helpers/factories.js'
 import { createTestDatabase, postgresReachable, selectedStores } from '../../helpers/pg.js'
 import { createTestVault } from '../../helpers/privacy.js'
+import { waitForSettledFeed } from '../../helpers/siem-feed.js'
 import { TEST_GOVERNANCE_KEY, describeStores } from '../../helpers/test-store.js'
 
 let destinations = 0
@@ -56,22 +57,6 @@ async function settled(store: Store, position: SiemFeedPosition, expected: numbe
     if (read.length >= expected || Date.now() > deadline) {
       return read
     }
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-}
-
-/**
- * Wait until every row written so far has settled, so that a destination created next starts after
- * all of them. On PostgreSQL a new destination starts at the snapshot's xmin, and rows of transactions
- * at or above it are delivered again (at least once, never lost); while another test's transaction is
- * open in another database of the same server, that includes rows this test wrote just before.
- */
-async function quiesce(store: Store): Promise<void> {
-  const from = await store.siem.head()
-  const marker = buildPublic()
-  await store.activities.insert([marker])
-  const deadline = Date.now() + 20_000
-  while (!ids(await store.siem.readAfter(from, 10_000)).includes(marker.activity.id) && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 20))
   }
 }
@@ -115,7 +100,7 @@ describeStores('SIEM repository', (s) => {
     it('should start a new destination at the head and read only public activities recorded after it, in order', async () => {
       const store = s.store()
       await store.activities.insert([buildPublic(), buildPublic()])
-      await quiesce(store)
+      await waitForSettledFeed(store)
       const destination = await store.siem.create(newDestination(), null)
       const cursor = (await store.siem.state(destination.id))?.cursor
       expect(cursor).toBeDefined()
@@ -140,7 +125,7 @@ describeStores('SIEM repository', (s) => {
 
     it('should not read an activity made private after it was recorded', async () => {
       const store = s.store()
-      await quiesce(store)
+      await waitForSettledFeed(store)
       const destination = await store.siem.create(newDestination(), null)
       const cursor = (await store.siem.state(destination.id))!.cursor
       const kept = buildPublic({ actor: { upn: 'sales.sam@contoso.com' } })
@@ -158,7 +143,7 @@ describeStores('SIEM repository', (s) => {
       const before = [buildPublic({ time: from + 30 }), buildPublic({ time: from + 10 }), buildPublic({ time: from - 1 }), buildPublic({ time: from + 20 })]
       await store.activities.insert(before)
       const hidden = await insertPrivate(store, 'hr.anna@contoso.com')
-      await quiesce(store)
+      await waitForSettledFeed(store)
       const destination = await store.siem.create(newDestination(), { from, to: from + 1000, requestedAt: BASE_TIME })
       const state = (await store.siem.state(destination.id))!
       expect(state.backfill).toEqual({ from, to: from + 1000, after: null, requestedAt: BASE_TIME })
@@ -180,7 +165,7 @@ describeStores('SIEM repository', (s) => {
 
     it('should report the backlog after a position, counting up to a limit', async () => {
       const store = s.store()
-      await quiesce(store)
+      await waitForSettledFeed(store)
       const destination = await store.siem.create(newDestination(), null)
       const cursor = (await store.siem.state(destination.id))!.cursor
       expect(await store.siem.backlog(cursor, 10)).toEqual({ pending: 0, morePending: false, oldestPendingReceivedAt: null })
@@ -196,7 +181,7 @@ describeStores('SIEM repository', (s) => {
       const behind = await store.siem.create(newDestination(), null)
       const old = buildPublic({ time: BASE_TIME - 400 * 86_400_000 })
       await store.activities.insert([old])
-      await quiesce(store)
+      await waitForSettledFeed(store)
       const fresh = await store.siem.create(newDestination(), null)
       const overtaken = await store.siem.recordRetentionGaps(BASE_TIME - 180 * 86_400_000, BASE_TIME)
       expect(overtaken).toContain(behind.id)
