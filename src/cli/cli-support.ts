@@ -1,10 +1,13 @@
 /**
  * Shared plumbing of the CLI commands: configuration from the environment (with the global
- * `--database-url` override), runtime start and clean shutdown, reading stdin.
+ * `--database-url` override), runtime start and clean shutdown, reading stdin, writing an export.
  *
  * @module
  */
 
+import { createWriteStream } from 'node:fs'
+import type { Readable, Writable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import type { Command } from 'commander'
 import { loadConfig, type Config } from '../config/config.js'
 import { DomainError } from '../core/errors.js'
@@ -55,4 +58,32 @@ export async function readStdin(): Promise<string> {
 
 export function print(line = ''): void {
   process.stdout.write(`${line}\n`)
+}
+
+/** An export a service started (activities or governance log): its stream, and its end record to write. */
+export interface StartedExportStream<S extends { readonly outcome: string; readonly rows: number }> {
+  readonly stream: Readable
+  settle(delivered: boolean): Promise<S>
+}
+
+/**
+ * Write an export to `out` (appended when `append`: a continuation) or to standard output, then record
+ * how it ended. Exit 1 when the output failed, saying how far it got (`unit`: rows, records), or when
+ * the end could not be recorded.
+ */
+export async function writeExport<S extends { readonly outcome: string; readonly rows: number }>(started: StartedExportStream<S>, out: string | undefined, append: boolean, unit: string): Promise<S> {
+  const output: Writable = out === undefined ? process.stdout : createWriteStream(out, { flags: append ? 'a' : 'w' })
+  let failure: unknown = null
+  try {
+    await pipeline(started.stream, output, { end: out !== undefined })
+  } catch (error) {
+    failure = error
+  }
+  const ended = await started.settle(failure === null).catch((error: unknown) => {
+    throw new CliError(`the export was written, but its end could not be recorded in the governance log: ${error instanceof Error ? error.message : String(error)}`, 1)
+  })
+  if (failure !== null) {
+    throw new CliError(`export ${ended.outcome} after ${ended.rows} ${unit}: ${failure instanceof Error ? failure.message : String(failure)}`, 1)
+  }
+  return ended
 }

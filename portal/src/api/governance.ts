@@ -10,9 +10,14 @@ export interface GovernanceFilters {
   readonly to?: string
 }
 
+/** The filters as query parameters; empty ones left out. */
+function filterQuery(filters: GovernanceFilters) {
+  return { action: filters.action || undefined, initiator: filters.initiator || undefined, from: filters.from || undefined, to: filters.to || undefined }
+}
+
 export function listGovernance(filters: GovernanceFilters, limit: number, beforeSeq: number | null, signal?: AbortSignal): Promise<GovernancePage> {
   return api.json<GovernancePage>('/api/v1/governance', {
-    query: { limit, beforeSeq: beforeSeq ?? undefined, action: filters.action || undefined, initiator: filters.initiator || undefined, from: filters.from || undefined, to: filters.to || undefined },
+    query: { limit, beforeSeq: beforeSeq ?? undefined, ...filterQuery(filters) },
     signal,
   })
 }
@@ -21,7 +26,7 @@ export type GovernanceExportFormat = 'csv' | 'ndjson'
 
 /** `GET /api/v1/governance/export`: the log as the filters select it, streamed by the server (recorded as governance.export). */
 export function exportGovernance(format: GovernanceExportFormat, filters: GovernanceFilters): Promise<DownloadedFile> {
-  return api.download('/api/v1/governance/export', { query: { format, action: filters.action || undefined, initiator: filters.initiator || undefined, from: filters.from || undefined, to: filters.to || undefined } })
+  return api.download('/api/v1/governance/export', { query: { format, ...filterQuery(filters) } })
 }
 
 /** `GET /api/v1/governance/verify`: the hash chain re-computed by the server (not itself recorded). */

@@ -5,10 +5,7 @@
  * @module
  */
 
-import { createWriteStream } from 'node:fs'
 import { truncate } from 'node:fs/promises'
-import type { Writable } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
 import { InvalidArgumentError, Option, type Command } from 'commander'
 import { HIDE_PRIVATE } from '../../core/privacy/decide-disclosure.js'
 import { parseDefenderQuery } from '../../core/query/defender-query.js'
@@ -17,7 +14,7 @@ import { EXPORT_FORMATS, type ExportFormat } from '../../services/export/export-
 import { readExportParameters } from '../../services/export/export-request.js'
 import { findResumePoint } from '../../services/export/resume-point.js'
 import { CLI_INITIATOR } from '../../services/service-context.js'
-import { CliError, configFrom, withRuntime } from '../cli-support.js'
+import { CliError, configFrom, withRuntime, writeExport } from '../cli-support.js'
 
 interface ExportOptions {
   readonly format: ExportFormat
@@ -117,22 +114,7 @@ export function registerExportCommand(program: Command): void {
             request: Object.fromEntries(Object.entries({ ...input, out: options.out }).filter(([, v]) => v !== undefined && v !== null)),
           })
           // Appending when continuing: the continuation has no header row.
-          const output: Writable = options.out === undefined ? process.stdout : createWriteStream(options.out, { flags: resumeAfter !== null && options.out !== undefined ? 'a' : 'w' })
-          let delivered = true
-          let failure: unknown = null
-          try {
-            await pipeline(started.stream, output, { end: options.out !== undefined })
-          } catch (error) {
-            delivered = false
-            failure = error
-          }
-          const ended = await started.settle(delivered).catch((error: unknown) => {
-            throw new CliError(`the export was written, but its end could not be recorded in the governance log: ${error instanceof Error ? error.message : String(error)}`, 1)
-          })
-          if (failure !== null) {
-            throw new CliError(`export ${ended.outcome} after ${ended.rows} rows: ${failure instanceof Error ? failure.message : String(failure)}`, 1)
-          }
-          return ended
+          return writeExport(started, options.out, resumeAfter !== null, 'rows')
         },
         { createKeyIfMissing: false },
       )

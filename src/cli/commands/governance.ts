@@ -1,6 +1,3 @@
-import { createWriteStream } from 'node:fs'
-import type { Writable } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
 import { Option, type Command } from 'commander'
 import type { ErrorDetail } from '../../core/errors.js'
 import { formatCheckpoint, parseCheckpoint, type GovernanceCheckpoint } from '../../core/governance/checkpoint.js'
@@ -10,7 +7,7 @@ import { governanceCheckpointer, governanceVerifier } from '../../services/gover
 import { governanceExporter } from '../../services/governance/governance-export.js'
 import { readGovernanceFilters } from '../../services/governance/governance-filters.js'
 import { CLI_INITIATOR } from '../../services/service-context.js'
-import { CliError, configFrom, print, withRuntime } from '../cli-support.js'
+import { CliError, configFrom, print, withRuntime, writeExport } from '../cli-support.js'
 
 function brokenChain(verdict: Extract<ChainVerdict, { ok: false }>): CliError {
   return new CliError(
@@ -85,18 +82,7 @@ export function registerGovernanceCommands(program: Command): void {
         configFrom(command),
         async (runtime) => {
           const started = await governanceExporter(runtime.ctx, { format: options.format, filters, bom: options.bom === true, initiator: CLI_INITIATOR, tokenId: null, route: 'veil governance export' })
-          const output: Writable = options.out === undefined ? process.stdout : createWriteStream(options.out)
-          let failure: unknown = null
-          try {
-            await pipeline(started.stream, output, { end: options.out !== undefined })
-          } catch (error) {
-            failure = error
-          }
-          const ended = await started.settle(failure === null)
-          if (failure !== null) {
-            throw new CliError(`export ${ended.outcome} after ${ended.rows} records: ${failure instanceof Error ? failure.message : String(failure)}`, 1)
-          }
-          return ended
+          return writeExport(started, options.out, false, 'records')
         },
         { createKeyIfMissing: false },
       )

@@ -15,7 +15,6 @@
  * @module
  */
 
-import { finished } from 'node:stream'
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
@@ -26,6 +25,7 @@ import { EXPORT_FORMATS } from '../../services/export/export-encoder.js'
 import { readExportParameters } from '../../services/export/export-request.js'
 import type { AppDeps } from '../app.js'
 import { initiatorOf, viewerOf } from '../auth.js'
+import { sendStreamedExport } from '../streamed-export.js'
 import type { RevealGate, RevealSite } from '../reveal-gate.js'
 import { ActivityQueryBody, RevealQueryParams, disclosureFor, storeDisclosure, withoutRevealParameters } from './activities.routes.js'
 
@@ -89,20 +89,10 @@ export function registerExportRoutes(root: FastifyInstance, deps: AppDeps, gate:
     if (started.revealing) {
       deps.metrics.reveals.inc({ admin: viewer.upn })
     }
-    finished(reply.raw, (error) => {
-      started.settle(!error).then(
-        (summary) => deps.metrics.exports.inc({ format: started.format, outcome: summary.outcome }),
-        (failure: unknown) => request.log.error({ err: failure, exportId: started.exportId }, 'the end of an export could not be recorded in the governance log'),
-      )
+    return sendStreamedExport(request, reply, started, {
+      headers: { 'veil-export-private': started.revealing ? 'placeholders' : 'absent' },
+      onSettled: (summary) => deps.metrics.exports.inc({ format: started.format, outcome: summary.outcome }),
     })
-    return reply
-      .header('content-type', started.contentType)
-      .header('content-disposition', `attachment; filename="${started.fileName}"`)
-      .header('cache-control', 'no-store')
-      .header('x-content-type-options', 'nosniff')
-      .header('veil-export-id', started.exportId)
-      .header('veil-export-private', started.revealing ? 'placeholders' : 'absent')
-      .send(started.stream)
   }
 
   app.post(

@@ -11,7 +11,6 @@
  * @module
  */
 
-import { finished } from 'node:stream'
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
@@ -24,6 +23,7 @@ import { governanceExporter } from '../../services/governance/governance-export.
 import { readGovernanceFilters } from '../../services/governance/governance-filters.js'
 import type { AppDeps } from '../app.js'
 import { initiatorOf, viewerOf } from '../auth.js'
+import { sendStreamedExport } from '../streamed-export.js'
 
 const FilterQuery = {
   action: Type.Optional(Type.String({ maxLength: 100, description: `One action, e.g. activities.reveal: ${GOVERNANCE_ACTIONS.join(', ')}` })),
@@ -98,17 +98,8 @@ export function registerGovernanceRoutes(root: FastifyInstance, deps: AppDeps): 
         tokenId: viewerOf(request).tokenId,
         route: 'GET /api/v1/governance/export',
       })
-      finished(reply.raw, (error) => {
-        started.settle(!error).catch((failure: unknown) => request.log.error({ err: failure, exportId: started.exportId }, 'the end of a governance export could not be recorded'))
-      })
       // A stream, not the JSON the schema's types expect of a 200 (the schema documents the content types).
-      return (reply as FastifyReply)
-        .header('content-type', started.contentType)
-        .header('content-disposition', `attachment; filename="${started.fileName}"`)
-        .header('cache-control', 'no-store')
-        .header('x-content-type-options', 'nosniff')
-        .header('veil-export-id', started.exportId)
-        .send(started.stream)
+      return sendStreamedExport(request, reply as FastifyReply, started)
     },
   )
 

@@ -15,11 +15,11 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { BUILTIN_GROUPS } from '../../core/directory/builtin-groups.js'
 import { ValidationError } from '../../core/errors.js'
 import { parseIsoTimestamp } from '../../core/query/defender-query.js'
+import { TIME_PARAMETER_HINT } from '../../core/query/time-parameter.js'
 import { privacyGroupRemover, privacyGroupsAdder, privacyGroupsReader } from '../../services/privacy/privacy-groups.js'
 import { privacyPermissionGranter, privacyPermissionLister, privacyPermissionRevoker, type PrivacyPermissionEntry } from '../../services/privacy/privacy-permissions.js'
 import type { AppDeps } from '../app.js'
 import { initiatorOf } from '../auth.js'
-import { TIME_PARAMETER_HINT } from '../../core/query/time-parameter.js'
 
 const isoOrNull = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString())
 
